@@ -1,0 +1,19 @@
+"""The state staff area: every URL here runs across municipalities after a role check
+(see `TenantScopeMiddleware`)."""
+
+from django.urls import include, path
+
+from apps.accounts import views as account_views
+from apps.municipalities import views as municipality_views
+
+app_name = "state"
+
+administration_patterns = (
+    [path("", account_views.UserListView.as_view(), name="home")],
+    "administration",
+)
+
+urlpatterns = [
+    path("", municipality_views.StatewideMunicipalityListView.as_view(), name="home"),
+    path("administration/", include(administration_patterns)),
+]

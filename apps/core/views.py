@@ -1,0 +1,57 @@
+import redis
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from apps.municipalities.selectors import municipalities_of
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to its own start page."""
+    user = request.user
+    if user.is_state_administrator:
+        return redirect("state:administration:home")
+    if user.is_state_staff:
+        return redirect("state:home")
+    municipalities = list(municipalities_of(user=user))
+    if len(municipalities) == 1:
+        return redirect("municipality:home", municipality_slug=municipalities[0].slug)
+    return render(request, "core/choose_municipality.html", {"municipalities": municipalities})
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def _broker_ok() -> bool:
+    client = redis.Redis.from_url(
+        settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1
+    )
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer, 503 naming what is down."""
+    checks = {
+        "database": "ok" if _database_ok() else "down",
+        "broker": "ok" if _broker_ok() else "down",
+    }
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )

@@ -1,0 +1,25 @@
+from django.db.models import Count, QuerySet
+
+from apps.accounts.models import User
+
+from .models import Municipality
+
+
+def municipality_visible_to(*, user: User, slug: str) -> Municipality | None:
+    """The municipality `slug` if `user` may see it: state staff see all, staff their own."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    municipalities = Municipality.objects.all()
+    if not user.is_state_staff:
+        municipalities = municipalities.filter(memberships__user=user)
+    return municipalities.filter(slug=slug).first()
+
+
+def municipalities_of(*, user: User) -> QuerySet[Municipality]:
+    """The municipalities a municipal staff account is a member of."""
+    return Municipality.objects.filter(memberships__user=user).order_by("name")
+
+
+def municipalities_overview() -> QuerySet[Municipality]:
+    """Every municipality with its number of staff accounts, for the state staff list."""
+    return Municipality.objects.annotate(staff_count=Count("memberships")).order_by("name")

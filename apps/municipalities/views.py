@@ -1,0 +1,53 @@
+from django.http import Http404
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from apps.accounts.permissions import StateStaffRequiredMixin
+from apps.vendors.selectors import exports_recent
+
+from .filters import MunicipalityFilter
+from .selectors import municipalities_overview
+from .tables import MunicipalityTable
+
+
+class MunicipalityViewMixin:
+    """For views under `/m/<municipality_slug>/`.
+
+    The middleware has already checked membership and entered the scope; this re-checks
+    that it did, so a view wired outside that prefix fails closed with 404.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        municipality = getattr(request, "municipality", None)
+        if municipality is None or municipality.slug != kwargs.get("municipality_slug"):
+            raise Http404
+        self.municipality = municipality
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["municipality"] = self.municipality
+        return context
+
+
+class MunicipalityHomeView(MunicipalityViewMixin, TemplateView):
+    template_name = "municipalities/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["staff"] = self.municipality.memberships.select_related("user")
+        context["recent_exports"] = exports_recent(limit=10)
+        return context
+
+
+class StatewideMunicipalityListView(StateStaffRequiredMixin, SingleTableMixin, FilterView):
+    """Every municipality, for state staff."""
+
+    template_name = "municipalities/statewide_list.html"
+    table_class = MunicipalityTable
+    filterset_class = MunicipalityFilter
+    paginate_by = 50
+
+    def get_queryset(self):
+        return municipalities_overview()

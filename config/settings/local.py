@@ -1,0 +1,8 @@
+"""Developer machine: `make run`. Debug on, a throwaway secret, demo banner shown."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
+PORTAL_DEMO_MODE = env.bool("PORTAL_DEMO_MODE", default=True)

@@ -1,0 +1,15 @@
+"""Test settings: the real PostgreSQL and Redis, never SQLite or eager Celery."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-secret-key-with-enough-length-for-hmac-0123456789"  # noqa: S105
+DEBUG = False
+# Argon2 is deliberately slow; tests create hundreds of users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Keep test tasks off the queue a running `make run` worker listens on.
+CELERY_TASK_DEFAULT_QUEUE = "portal-test"
+PORTAL_DEMO_MODE = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

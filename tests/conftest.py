@@ -1,0 +1,82 @@
+import os
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from config.celery_app import app as celery_app
+
+from .accounts.factories import UserFactory
+from .municipalities.factories import MembershipFactory, MunicipalityFactory
+
+# Playwright drives the browser from an event loop; Django's ORM refuses calls from
+# inside one unless this is set (pytest-playwright's documented workaround).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def municipality_a(db):
+    return MunicipalityFactory(name="Alder Park", slug="alder-park")
+
+
+@pytest.fixture
+def municipality_b(db):
+    return MunicipalityFactory(name="Birch Hollow", slug="birch-hollow")
+
+
+@pytest.fixture
+def clerk_a(municipality_a):
+    user = UserFactory(username="clerk-a")
+    MembershipFactory(user=user, municipality=municipality_a)
+    return user
+
+
+@pytest.fixture
+def clerk_b(municipality_b):
+    user = UserFactory(username="clerk-b")
+    MembershipFactory(user=user, municipality=municipality_b)
+    return user
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor-1", role="auditor")
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="admin-1", role="administrator")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_session(django_db_setup, django_db_blocker):
+    """A real Celery worker consuming from Redis in a thread of the test process.
+
+    Tests that use it must be `transaction=True` so the worker's own database
+    connection sees the rows they create.
+    """
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
+            celery_app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            loglevel="WARNING",
+            shutdown_timeout=30,
+        ) as worker,
+    ):
+        yield worker
+
+
+@pytest.fixture
+def celery_worker(celery_worker_session, transactional_db):
+    return celery_worker_session
+
+
+@pytest.fixture
+def unused_tcp_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
