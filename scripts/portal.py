@@ -30,8 +30,9 @@ DATA = Path(os.environ.get("PORTAL_DATA_DIR", ROOT / ".data")).resolve()
 PYTHON = sys.executable
 
 
-# pgserver keeps a lock file in the runtime directory; give it one inside .data.
-os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA / "run"))
+# pgserver keeps a lock file in the runtime directory; give it one inside the data dir.
+RUNTIME = DATA / "run"
+os.environ["XDG_RUNTIME_DIR"] = str(RUNTIME)
 
 
 def log(message: str) -> None:
@@ -50,7 +51,8 @@ def embedded_postgres(database: str) -> Iterator[str]:
     import pgserver
     import psycopg
 
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    RUNTIME.mkdir(parents=True, exist_ok=True)
+    RUNTIME.chmod(0o700)
     started = time.monotonic()
     server = pgserver.get_server(DATA / "postgres", cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -51,6 +52,16 @@ class Portal:
             if "Portal is up" in line:
                 self.up.set()
 
+    def wait_until_up(self, timeout: float) -> bool:
+        """True once the portal announces itself; False if it exits or times out first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.up.wait(timeout=1):
+                return True
+            if self.process.poll() is not None:
+                return False
+        return False
+
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         return self.process.wait(timeout=60)
@@ -84,7 +95,7 @@ def test_make_run_serves_the_portal_with_demo_logins_and_restarts_on_its_data(
 
     first = Portal(data_dir, unused_tcp_port)
     try:
-        assert first.up.wait(timeout=300), first.text
+        assert first.wait_until_up(timeout=300), first.text
         assert "embedded PostgreSQL ready" in first.text
         assert "embedded Redis ready" in first.text
         for account in demo.ACCOUNTS:
@@ -102,7 +113,7 @@ def test_make_run_serves_the_portal_with_demo_logins_and_restarts_on_its_data(
 
     second = Portal(data_dir, unused_tcp_port)
     try:
-        assert second.up.wait(timeout=120), second.text
+        assert second.wait_until_up(timeout=120), second.text
         assert "Demo data ready (0 new records)" in second.text
         assert "No migrations to apply" in second.text
     finally:
