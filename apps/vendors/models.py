@@ -21,8 +21,9 @@ class VendorExport(TenantModel):
     """One uploaded vendor file, from receipt to loaded or rejected."""
 
     class Kind(models.TextChoices):
-        SEARCH_LOG = "search_log", "Search audit log"
-        SHARING_LIST = "sharing_list", "Sharing list"
+        NETWORK_AUDIT = "network_audit", "Network audit (searches of our data)"
+        ORGANIZATION_AUDIT = "organization_audit", "Organization audit (searches by our staff)"
+        SHARING_LIST = "sharing_list", "Sharing list or report"
         EVENT_LOG = "event_log", "Sharing event log"
 
     class Status(models.TextChoices):
@@ -38,17 +39,24 @@ class VendorExport(TenantModel):
     sha256 = models.CharField(max_length=64)
     size = models.BigIntegerField()
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Empty when an administrator loaded it from the command line",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
-    rows_total = models.PositiveIntegerField(default=0)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
     rows_processed = models.PositiveIntegerField(default=0)
     rows_loaded = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
     rows_duplicate = models.PositiveIntegerField(default=0)
     period_start = models.DateTimeField(null=True, blank=True)
     period_end = models.DateTimeField(null=True, blank=True)
-    message = models.TextField(blank=True)
+    message = models.TextField(blank=True, help_text="Why the file was rejected, if it was")
+    warnings = models.JSONField(default=list, blank=True)
+    timings = models.JSONField(default=dict, blank=True, help_text="Seconds per phase")
     received_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -56,11 +64,39 @@ class VendorExport(TenantModel):
     class Meta:
         ordering = ["-received_at"]
         constraints = [
+            # A rejected file may be uploaded again (with the right vendor or kind).
             models.UniqueConstraint(
-                fields=["municipality", "sha256"], name="export_file_once_per_municipality"
+                fields=["municipality", "sha256"],
+                condition=~models.Q(status="rejected"),
+                name="export_file_once_per_municipality",
             ),
         ]
         indexes = [models.Index(fields=["municipality", "-received_at"])]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.LOADED, self.Status.REJECTED)
+
+    @property
+    def uploader_label(self) -> str:
+        return str(self.uploaded_by) if self.uploaded_by else "command line"
+
+
+class ExportRowError(TenantModel):
+    """A row of an export that could not be loaded, and why; the other rows still load."""
+
+    export = models.ForeignKey(VendorExport, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField()
+    column = models.CharField(max_length=100, blank=True)
+    value = models.CharField(max_length=200, blank=True)
+    message = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["line", "column"]
+        indexes = [models.Index(fields=["export", "line"])]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"

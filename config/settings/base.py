@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django_tables2",
     "django_filters",
     "axes",
@@ -134,12 +135,24 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-exports": {
+        "task": "vendors.exports_requeue_stalled",
+        "schedule": 600.0,
+    },
+}
 # A task is only acknowledged once done, so a task longer than the visibility timeout
 # would be delivered twice; keep the timeout above the longest ingest.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+
+# The state whose law the portal audits; agencies elsewhere are out of state (2-130(c)).
+PORTAL_HOME_STATE = env("PORTAL_HOME_STATE", default="IL")
+# Uploads larger than this are refused before they are stored.
+PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=512 * 1024 * 1024)
+# Plates are kept only as HMAC-SHA256 under this key, enough to count repeats.
+PORTAL_PLATE_HASH_KEY = env("PORTAL_PLATE_HASH_KEY", default="")
 
 # The banner that says the data on screen is fictional.
 PORTAL_DEMO_MODE = env.bool("PORTAL_DEMO_MODE", default=False)

@@ -6,3 +6,4 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
 PORTAL_DEMO_MODE = env.bool("PORTAL_DEMO_MODE", default=True)
+PORTAL_PLATE_HASH_KEY = env("PORTAL_PLATE_HASH_KEY", default="local-development-plate-key")

@@ -9,6 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Keep test tasks off the queue a running `make run` worker listens on.
 CELERY_TASK_DEFAULT_QUEUE = "portal-test"
 PORTAL_DEMO_MODE = False
+PORTAL_PLATE_HASH_KEY = "test-plate-key"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

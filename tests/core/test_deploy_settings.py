@@ -11,6 +11,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "x7!kq2-production-check-" + "p" * 40,
         "DJANGO_ALLOWED_HOSTS": "portal.example.gov",
+        "PORTAL_PLATE_HASH_KEY": "plate-key-for-the-check",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -26,7 +27,11 @@ def test_production_settings_pass_the_deploy_check():
 
 def test_production_settings_refuse_to_start_without_a_secret():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", DJANGO_ALLOWED_HOSTS="x")
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_ALLOWED_HOSTS="x",
+        PORTAL_PLATE_HASH_KEY="k",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=settings.BASE_DIR,

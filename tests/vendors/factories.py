@@ -17,7 +17,7 @@ class VendorExportFactory(factory.django.DjangoModelFactory):
 
     municipality = factory.SubFactory("tests.municipalities.factories.MunicipalityFactory")
     vendor = factory.LazyFunction(flock)
-    kind = VendorExport.Kind.SEARCH_LOG
+    kind = VendorExport.Kind.NETWORK_AUDIT
     original_name = factory.Sequence(lambda n: f"network_audit_{n}.csv")
     sha256 = factory.Sequence(lambda n: hashlib.sha256(str(n).encode()).hexdigest())
     size = 1024

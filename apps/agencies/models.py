@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+
+class Agency(models.Model):
+    """An organization seen as a sharing partner or a searcher, across all municipalities."""
+
+    class Level(models.TextChoices):
+        LOCAL = "local", "Local"
+        COUNTY = "county", "County"
+        STATE = "state", "State"
+        FEDERAL = "federal", "Federal"
+        TRIBAL = "tribal", "Tribal"
+        PRIVATE = "private", "Private entity"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=255)
+    normalized_name = models.CharField(max_length=255, db_index=True)
+    ori = models.CharField("ORI", max_length=9, null=True, blank=True, unique=True)
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.OTHER)
+    state = models.CharField(max_length=2, blank=True)
+    tags = ArrayField(models.CharField(max_length=30), default=list, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="components"
+    )
+    is_confirmed = models.BooleanField(
+        default=False, help_text="Unconfirmed agencies wait in the review queue."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        indexes = [models.Index(fields=["is_confirmed", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_out_of_state(self) -> bool:
+        return bool(self.state) and self.state != settings.PORTAL_HOME_STATE
+
+
+class AgencyAlias(models.Model):
+    """A spelling of an agency's name as a vendor writes it; matched after normalising."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=255)
+    normalized = models.CharField(max_length=255, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "agency aliases"
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class AgencyNamePattern(models.Model):
+    """A curated pattern for an agency's many office names (`ICE ERO Chicago`, `ICE LESC`).
+
+    Matched against the normalised name after exact ORI, alias and name matching fail.
+    Anchored regular expressions written by administrators, never fuzzy.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="name_patterns")
+    pattern = models.CharField(max_length=255, help_text="Regular expression, normalised name")
+    priority = models.PositiveSmallIntegerField(
+        default=100, help_text="Lower runs first: put an office's pattern before its parent's"
+    )
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["priority", "pattern"]
+
+    def __str__(self) -> str:
+        return self.pattern

@@ -1,0 +1,109 @@
+"""Turn the agency names in vendor exports into `Agency` rows.
+
+Order, first hit wins: exact ORI, exact alias, exact normalised name in the same
+state, an administrator's name pattern. A name that still does not resolve becomes an
+unconfirmed agency in the review queue. Nothing here is fuzzy.
+"""
+
+import re
+from dataclasses import dataclass
+
+from .models import Agency, AgencyAlias, AgencyNamePattern
+from .naming import ParsedName, guess_level, parse_agency_name
+
+
+@dataclass(frozen=True)
+class Resolution:
+    agency_id: int
+    method: str  # ori, alias, name, pattern, created
+
+
+class AgencyResolver:
+    """Resolves many names in one load; caches what it has seen.
+
+    Create one per load inside its transaction: new agencies and aliases it writes
+    roll back with the load.
+    """
+
+    def __init__(self) -> None:
+        self._aliases = dict(AgencyAlias.objects.values_list("normalized", "agency_id"))
+        self._patterns = [
+            (re.compile(pattern), agency_id)
+            for pattern, agency_id in AgencyNamePattern.objects.values_list("pattern", "agency_id")
+        ]
+        self._cache: dict[tuple[str, str], Resolution] = {}
+
+    def resolve(
+        self, raw_name: str, *, ori: str = "", state: str = "", level: str = ""
+    ) -> Resolution:
+        key = (raw_name, ori)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(
+                raw_name, ori=ori.strip().upper(), state=state, level=level
+            )
+        return self._cache[key]
+
+    def _resolve(self, raw_name: str, *, ori: str, state: str, level: str) -> Resolution:
+        parsed = parse_agency_name(raw_name)
+        if not parsed.state and state:
+            parsed = ParsedName(parsed.display, parsed.normalized, state.upper(), parsed.tags)
+        if ori:
+            agency_id = Agency.objects.filter(ori=ori).values_list("id", flat=True).first()
+            if agency_id:
+                return self._found(agency_id, "ori", raw_name, parsed)
+        agency_id = self._aliases.get(parsed.match_key)
+        if agency_id:
+            return self._found(agency_id, "alias", raw_name, parsed, add_alias=False)
+        agency_id = (
+            Agency.objects.filter(normalized_name=parsed.normalized, state=parsed.state)
+            .values_list("id", flat=True)
+            .first()
+        )
+        if agency_id:
+            return self._found(agency_id, "name", raw_name, parsed)
+        for pattern, pattern_agency_id in self._patterns:
+            if pattern.search(parsed.normalized):
+                return self._found(pattern_agency_id, "pattern", raw_name, parsed)
+        return Resolution(self._create(raw_name, parsed, ori=ori, level=level), "created")
+
+    def _found(
+        self, agency_id: int, method: str, raw_name: str, parsed: ParsedName, add_alias=True
+    ) -> Resolution:
+        if parsed.tags:
+            _add_tags(agency_id, parsed.tags)
+        if add_alias:
+            self._remember(agency_id, raw_name, parsed)
+        return Resolution(agency_id, method)
+
+    def _remember(self, agency_id: int, raw_name: str, parsed: ParsedName) -> None:
+        alias, _ = AgencyAlias.objects.get_or_create(
+            normalized=parsed.match_key,
+            defaults={"agency_id": agency_id, "alias": raw_name.strip()[:255]},
+        )
+        self._aliases[parsed.match_key] = alias.agency_id
+
+    def _create(self, raw_name: str, parsed: ParsedName, *, ori: str, level: str) -> int:
+        valid_levels = set(Agency.Level.values)
+        agency = Agency.objects.create(
+            name=parsed.display[:255] or raw_name.strip()[:255],
+            normalized_name=parsed.normalized[:255],
+            state=parsed.state,
+            ori=ori or None,
+            level=level if level in valid_levels else guess_level(parsed),
+            tags=list(parsed.tags),
+            is_confirmed=False,
+        )
+        self._remember(agency.id, raw_name, parsed)
+        return agency.id
+
+
+def _add_tags(agency_id: int, tags: tuple[str, ...]) -> None:
+    agency = Agency.objects.only("tags").get(pk=agency_id)
+    missing = [tag for tag in tags if tag not in agency.tags]
+    if missing:
+        Agency.objects.filter(pk=agency_id).update(tags=agency.tags + missing)
+
+
+def agency_resolve(raw_name: str, *, ori: str = "") -> Agency:
+    """Resolve one name (for forms and commands)."""
+    return Agency.objects.get(pk=AgencyResolver().resolve(raw_name, ori=ori).agency_id)

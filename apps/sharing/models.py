@@ -1,0 +1,148 @@
+from django.db import models
+
+from apps.agencies.models import Agency
+from apps.municipalities.models import Municipality, TenantModel
+from apps.vendors.models import Vendor, VendorExport
+
+
+class SharingGrant(TenantModel):
+    """A municipality's ALPR data shared with (or received from) an agency through a vendor.
+
+    One row per (vendor, partner as the vendor names it, direction, data type): later
+    uploads update it, and each change of status is kept in `SharingChange`. Two
+    offices of one agency ("ICE ERO Chicago", "ICE LESC") stay two grants of that agency.
+    """
+
+    class Direction(models.TextChoices):
+        OUTGOING = "outgoing", "Shared out"
+        INCOMING = "incoming", "Received"
+
+    class DataType(models.TextChoices):
+        DETECTIONS = "detections", "Detections"
+        HOT_LIST = "hot_list", "Hot list"
+
+    class Mode(models.TextChoices):
+        ONE_TO_ONE = "one_to_one", "One-to-one"
+        STATEWIDE = "statewide", "Statewide"
+        NATIONAL = "national", "National"
+        SIMILAR_LAWS = "similar_laws", "Agencies with similar laws"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DENIED = "denied", "Denied"
+        REVOKED = "revoked", "Revoked"
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="grants")
+    partner_name = models.CharField(max_length=255, help_text="As the vendor wrote it")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    data_type = models.CharField(max_length=10, choices=DataType.choices)
+    mode = models.CharField(max_length=15, choices=Mode.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    status_changed_at = models.DateTimeField()
+    declaration_on_file = models.BooleanField(default=False)
+    declaration_date = models.DateField(null=True, blank=True)
+    vendor_reference = models.CharField(max_length=100, blank=True)
+    source_export = models.ForeignKey(VendorExport, on_delete=models.PROTECT, related_name="+")
+    source_line = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "vendor", "partner_name", "direction", "data_type"],
+                name="grant_one_per_partner",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "status"]),
+            models.Index(fields=["agency", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.partner_name} ({self.get_status_display()})"
+
+
+class SharingChange(TenantModel):
+    """One change of a grant's status, with who made it and the file line that shows it."""
+
+    grant = models.ForeignKey(SharingGrant, on_delete=models.CASCADE, related_name="changes")
+    occurred_at = models.DateTimeField()
+    old_status = models.CharField(max_length=10, blank=True)
+    new_status = models.CharField(max_length=10)
+    actor = models.CharField(max_length=150, blank=True)
+    source_export = models.ForeignKey(VendorExport, on_delete=models.PROTECT, related_name="+")
+    source_line = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["occurred_at"]
+        indexes = [models.Index(fields=["municipality", "occurred_at"])]
+
+
+class SearchEvent(TenantModel):
+    """A search of the municipality's ALPR data, as the vendor's audit log records it.
+
+    The primary key is (searched_at, id) and every unique constraint includes
+    `searched_at`, so the table can be turned into monthly range partitions on
+    `searched_at` without changing a constraint. Rows are written by `COPY` (see
+    `apps.vendors.loading`), never one by one.
+    """
+
+    class Origin(models.TextChoices):
+        NETWORK = "network", "Search of our data"
+        ORGANIZATION = "organization", "Search by our staff"
+
+    pk = models.CompositePrimaryKey("searched_at", "id")
+    # Foreign keys without their own index where a composite index below starts with
+    # them: every index slows the load of tens of millions of rows a month.
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # A plain column fed by its own sequence: an AutoField must be the whole key.
+    id = models.BigIntegerField(
+        db_default=models.Func(models.Value("sharing_searchevent_id_seq"), function="nextval")
+    )
+    searched_at = models.DateTimeField()
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="+", db_index=False)
+    vendor_search_id = models.CharField(max_length=100)
+    origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.NETWORK)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="searches", db_index=False
+    )
+    agency_name = models.CharField(max_length=255, help_text="As the vendor wrote it")
+    searcher = models.CharField(max_length=150, blank=True)
+    reason = models.TextField(blank=True)
+    reason_category = models.CharField(max_length=100, blank=True)
+    reason_redacted = models.BooleanField(default=False)
+    case_number = models.CharField(max_length=100, blank=True)
+    networks_searched = models.IntegerField(null=True, blank=True)
+    devices_searched = models.IntegerField(null=True, blank=True)
+    search_type = models.CharField(max_length=30, blank=True)
+    is_mobile = models.BooleanField(default=False)
+    time_frame_start = models.DateTimeField(null=True, blank=True)
+    time_frame_end = models.DateTimeField(null=True, blank=True)
+    filters = models.TextField(blank=True)
+    text_prompt = models.TextField(blank=True)
+    plate_hash = models.CharField(max_length=64, blank=True)
+    source_export = models.ForeignKey(VendorExport, on_delete=models.PROTECT, related_name="+")
+    source_line = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-searched_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "vendor", "vendor_search_id", "searched_at"],
+                name="search_once_per_vendor_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "searched_at"]),
+            models.Index(fields=["agency", "searched_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_name} at {self.searched_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,434 @@
+"""Load a stored export into the database: all of its good rows, once, or nothing.
+
+Every load runs in one transaction under a per-municipality advisory lock:
+- a crash or a killed worker rolls the whole load back, and the retry loads it whole;
+- two loads of one municipality never interleave, so overlapping monthly files dedupe
+  against each other (`ON CONFLICT DO NOTHING` on the vendor's search id);
+- a finished export is never loaded again.
+
+Searches are streamed with `COPY` into a temporary table and moved with one
+`INSERT … SELECT`; agency names are resolved once per distinct name, not per row.
+Progress is written through a second connection, so the page can show it while the
+load transaction is still open.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from apps.agencies.resolution import AgencyResolver
+from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
+
+from .models import ExportRowError, VendorExport
+from .parsing import (
+    FileRejected,
+    GrantRecord,
+    ParsedExport,
+    RowError,
+    SearchRecord,
+    SharingEventRecord,
+    parse_export,
+)
+from .storage import export_path
+
+logger = logging.getLogger(__name__)
+
+# Namespace of the advisory locks taken by loads (the second key is the municipality).
+INGEST_LOCK = 7301
+
+# Which (direction, data type) pairs a format lists in full: a grant of that vendor
+# missing from a newer file of this format has ended.
+SNAPSHOT_COVERAGE = {
+    "flock_sharing_list": {("outgoing", "detections"), ("incoming", "detections")},
+    "motorola_sharing_report": {
+        ("outgoing", "detections"),
+        ("incoming", "detections"),
+        ("outgoing", "hot_list"),
+        ("incoming", "hot_list"),
+    },
+    "generic_grants": {("outgoing", "detections")},
+}
+
+
+@dataclass
+class LoadResult:
+    loaded: int = 0
+    rejected: int = 0
+    duplicate: int = 0
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+
+class ProgressReporter:
+    """Writes an export's progress through its own autocommit connection, at most once a
+    second, so readers see it while the load's transaction is still open."""
+
+    def __init__(self, export_id: int):
+        self.export_id = export_id
+        self.connection = connections.create_connection("default")
+        self.last = 0.0
+
+    def update(self, *, fraction: float, rows: int, status: str | None = None, force=False):
+        now = time.monotonic()
+        if not force and now - self.last < 1.0:
+            return
+        self.last = now
+        percent = max(0, min(99, int(fraction * 100)))
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE vendors_vendorexport SET progress_percent = %s, rows_processed = %s,"
+                " status = COALESCE(%s, status), started_at = COALESCE(started_at, now())"
+                " WHERE id = %s",
+                [percent, rows, status, self.export_id],
+            )
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def export_load(*, export_id: int) -> VendorExport:
+    """Parse and load one export (in the scope of its municipality). Idempotent."""
+    started = time.monotonic()
+    with transaction.atomic():
+        export = VendorExport.objects.select_related("vendor").get(pk=export_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [INGEST_LOCK, export.municipality_id]
+            )
+        # Re-read after the lock: a load that finished while we waited is final.
+        export.refresh_from_db()
+        if export.is_finished:
+            return export
+        progress = ProgressReporter(export.pk)
+        try:
+            progress.update(fraction=0, rows=0, status=VendorExport.Status.PARSING, force=True)
+            try:
+                with transaction.atomic():
+                    result, fmt_key, kind, warnings = _parse_and_load(export, progress)
+            except FileRejected as rejection:
+                _finish_rejected(export, rejection.message, started)
+                return export
+        finally:
+            progress.close()
+        export.file_format = fmt_key
+        export.kind = kind
+        export.status = VendorExport.Status.LOADED
+        export.rows_loaded = result.loaded
+        export.rows_rejected = result.rejected
+        export.rows_duplicate = result.duplicate
+        export.rows_processed = result.loaded + result.rejected + result.duplicate
+        export.period_start = result.period_start
+        export.period_end = result.period_end
+        export.warnings = warnings
+        export.progress_percent = 100
+        export.message = ""
+        export.finished_at = timezone.now()
+        export.started_at = export.started_at or export.finished_at
+        export.timings = {"total_seconds": round(time.monotonic() - started, 3)}
+        export.save()
+    logger.info(
+        "export %s loaded: %s rows, %s rejected, %s duplicate",
+        export.pk,
+        result.loaded,
+        result.rejected,
+        result.duplicate,
+    )
+    return export
+
+
+def _finish_rejected(export: VendorExport, message: str, started: float) -> None:
+    export.status = VendorExport.Status.REJECTED
+    export.message = message
+    export.progress_percent = 100
+    export.finished_at = timezone.now()
+    export.timings = {"total_seconds": round(time.monotonic() - started, 3)}
+    export.save()
+    logger.info("export %s rejected: %s", export.pk, message)
+
+
+def _parse_and_load(export: VendorExport, progress: ProgressReporter):
+    parsed = parse_export(export_path(export.sha256))
+    try:
+        kind = _check_kind_and_vendor(export, parsed)
+        try:
+            if parsed.format.kind == VendorExport.Kind.NETWORK_AUDIT:
+                origin = (
+                    SearchEvent.Origin.ORGANIZATION
+                    if kind == VendorExport.Kind.ORGANIZATION_AUDIT
+                    else SearchEvent.Origin.NETWORK
+                )
+                result = _load_searches(export, parsed, progress, origin)
+            elif parsed.format.kind == VendorExport.Kind.EVENT_LOG:
+                result = _load_sharing_events(export, parsed, progress)
+            else:
+                result = _load_grants(export, parsed, progress)
+        except UnicodeDecodeError as error:
+            raise FileRejected(
+                "encoding",
+                f"The file stops being valid {parsed.table.encoding} text near byte "
+                f"{error.start}. Save it again as UTF-8 CSV and upload it.",
+            ) from None
+        _save_row_errors(export, result.errors)
+        result.rejected = len(result.errors)
+        return result, parsed.format.key, kind, parsed.warnings
+    finally:
+        parsed.table.close()
+
+
+def _check_kind_and_vendor(export: VendorExport, parsed: ParsedExport) -> str:
+    fmt = parsed.format
+    if fmt.vendor and fmt.vendor != export.vendor.slug:
+        raise FileRejected(
+            "wrong_vendor",
+            f"This file is a {fmt.label}, but the upload names {export.vendor.name} as the "
+            "vendor. Upload it again with the right vendor.",
+        )
+    chosen = export.kind
+    if not chosen:
+        return fmt.kind
+    audit_kinds = {VendorExport.Kind.NETWORK_AUDIT, VendorExport.Kind.ORGANIZATION_AUDIT}
+    if chosen == fmt.kind or (chosen in audit_kinds and fmt.kind in audit_kinds):
+        return chosen
+    raise FileRejected(
+        "wrong_kind",
+        f"The upload says {VendorExport.Kind(chosen).label}, but the file is a {fmt.label}. "
+        "Upload it again and choose the right kind (or let the portal detect it).",
+    )
+
+
+_STAGE_COLUMNS = SearchRecord._fields
+_STAGE_TYPES = {
+    "line": "integer",
+    "searched_at": "timestamptz",
+    "reason_redacted": "boolean",
+    "networks_searched": "integer",
+    "devices_searched": "integer",
+    "is_mobile": "boolean",
+    "time_frame_start": "timestamptz",
+    "time_frame_end": "timestamptz",
+}
+# Columns copied from the staging table into sharing_searchevent as they are. Their
+# names come from SearchRecord's fields, never from the file.
+_COPIED = [c for c in _STAGE_COLUMNS if c not in ("line", "agency_ori")]
+_INSERT_SEARCHES = (
+    "INSERT INTO sharing_searchevent (municipality_id, vendor_id, source_export_id, origin,"  # noqa: S608
+    f" agency_id, source_line, {', '.join(_COPIED)})"
+    f" SELECT %s, %s, %s, %s, m.agency_id, s.line, {', '.join('s.' + c for c in _COPIED)}"
+    " FROM ingest_search_stage s JOIN ingest_agency_map m USING (agency_name, agency_ori)"
+    " ON CONFLICT (municipality_id, vendor_id, vendor_search_id, searched_at) DO NOTHING"
+)
+
+
+def _load_searches(
+    export: VendorExport, parsed: ParsedExport, progress: ProgressReporter, origin: str
+) -> LoadResult:
+    result = LoadResult()
+    staged = 0
+    columns_sql = ", ".join(f"{c} {_STAGE_TYPES.get(c, 'text')}" for c in _STAGE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE ingest_search_stage ({columns_sql}) ON COMMIT DROP")
+        with cursor.cursor.copy(
+            f"COPY ingest_search_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
+        ) as copy:
+            for item in parsed.items:
+                if type(item) is SearchRecord:
+                    copy.write_row(item)
+                    staged += 1
+                    if not staged % 20000:
+                        progress.update(fraction=parsed.table.progress(), rows=staged)
+                else:
+                    result.errors.append(item)
+        progress.update(fraction=0.95, rows=staged, force=True)
+
+        cursor.execute("SELECT DISTINCT agency_name, agency_ori FROM ingest_search_stage")
+        # Resolve before the COPY: the resolver queries, and a connection in COPY cannot.
+        resolver = AgencyResolver()
+        mapping = [
+            (name, ori, resolver.resolve(name, ori=ori).agency_id)
+            for name, ori in cursor.fetchall()
+        ]
+        cursor.execute(
+            "CREATE TEMP TABLE ingest_agency_map"
+            " (agency_name text, agency_ori text, agency_id bigint) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY ingest_agency_map FROM STDIN") as copy:
+            for row in mapping:
+                copy.write_row(row)
+
+        cursor.execute(
+            _INSERT_SEARCHES, [export.municipality_id, export.vendor_id, export.pk, origin]
+        )
+        result.loaded = cursor.rowcount
+        cursor.execute("SELECT min(searched_at), max(searched_at) FROM ingest_search_stage")
+        result.period_start, result.period_end = cursor.fetchone()
+    result.duplicate = staged - result.loaded
+    return result
+
+
+def _load_grants(
+    export: VendorExport, parsed: ParsedExport, progress: ProgressReporter
+) -> LoadResult:
+    result = LoadResult()
+    resolver = AgencyResolver()
+    grants = {
+        (g.partner_name, g.direction, g.data_type): g
+        for g in SharingGrant.objects.filter(vendor=export.vendor)
+    }
+    listed: set[tuple[str, str, str]] = set()
+    for item in parsed.items:
+        if isinstance(item, RowError):
+            result.errors.append(item)
+            continue
+        record: GrantRecord = item
+        key = (record.partner_name, record.direction, record.data_type)
+        if key in listed:
+            result.duplicate += 1
+            continue
+        listed.add(key)
+        agency_id = resolver.resolve(
+            record.partner_name,
+            ori=record.partner_ori,
+            state=record.partner_state,
+            level=record.partner_level,
+        ).agency_id
+        when = record.decided_at or record.requested_at or export.received_at
+        grant = grants.get(key)
+        if grant is not None and when < grant.status_changed_at:
+            # This file is older than what we know about this grant.
+            result.duplicate += 1
+            continue
+        if grant is None:
+            grant = SharingGrant(
+                municipality_id=export.municipality_id,
+                vendor=export.vendor,
+                partner_name=record.partner_name,
+                direction=record.direction,
+                data_type=record.data_type,
+            )
+        old_status = grant.status or ""
+        grant.agency_id = agency_id
+        grant.mode = record.mode
+        grant.status = record.status
+        grant.requested_at = record.requested_at or grant.requested_at
+        grant.decided_at = record.decided_at or grant.decided_at
+        grant.decided_by = record.decided_by or grant.decided_by
+        grant.declaration_on_file = record.declaration_on_file
+        grant.declaration_date = record.declaration_date
+        grant.vendor_reference = record.vendor_reference or grant.vendor_reference
+        grant.source_export = export
+        grant.source_line = record.line
+        if old_status != record.status:
+            grant.status_changed_at = when
+        grant.save()
+        grants[key] = grant
+        if old_status != record.status:
+            _record_change(grant, export, old_status, when, record.decided_by, record.line)
+        result.loaded += 1
+        progress.update(fraction=parsed.table.progress(), rows=result.loaded)
+
+    coverage = SNAPSHOT_COVERAGE.get(parsed.format.key, set())
+    for key, grant in grants.items():
+        ended = grant.status in (SharingGrant.Status.ACCEPTED, SharingGrant.Status.PENDING)
+        if (
+            key not in listed
+            and (grant.direction, grant.data_type) in coverage
+            and ended
+            and grant.status_changed_at <= export.received_at
+        ):
+            old_status = grant.status
+            grant.status = SharingGrant.Status.REVOKED
+            grant.status_changed_at = export.received_at
+            grant.source_export = export
+            grant.source_line = 0  # not listed in this file
+            grant.save()
+            _record_change(grant, export, old_status, export.received_at, "", 0)
+    return result
+
+
+def _load_sharing_events(
+    export: VendorExport, parsed: ParsedExport, progress: ProgressReporter
+) -> LoadResult:
+    result = LoadResult()
+    events: list[SharingEventRecord] = []
+    for item in parsed.items:
+        if isinstance(item, RowError):
+            result.errors.append(item)
+        else:
+            events.append(item)
+    events.sort(key=lambda event: (event.occurred_at, event.line))
+    if events:
+        result.period_start, result.period_end = events[0].occurred_at, events[-1].occurred_at
+    resolver = AgencyResolver()
+    grants = {
+        (g.partner_name, g.direction): g
+        for g in SharingGrant.objects.filter(vendor=export.vendor, data_type="detections")
+    }
+    for event in events:
+        result.loaded += 1
+        if not event.new_status:
+            continue
+        key = (event.partner_name, event.direction)
+        grant = grants.get(key)
+        if grant is not None and (
+            event.occurred_at < grant.status_changed_at or grant.status == event.new_status
+        ):
+            continue
+        if grant is None:
+            grant = SharingGrant(
+                municipality_id=export.municipality_id,
+                vendor=export.vendor,
+                partner_name=event.partner_name,
+                direction=event.direction,
+                data_type=SharingGrant.DataType.DETECTIONS,
+                mode=SharingGrant.Mode.ONE_TO_ONE,
+                agency_id=resolver.resolve(event.partner_name).agency_id,
+            )
+        old_status = grant.status or ""
+        if event.event_type == "create":
+            grant.requested_at = grant.requested_at or event.occurred_at
+        grant.status = event.new_status
+        grant.status_changed_at = event.occurred_at
+        grant.decided_at = event.occurred_at
+        grant.decided_by = event.actor
+        grant.source_export = export
+        grant.source_line = event.line
+        grant.save()
+        grants[key] = grant
+        _record_change(grant, export, old_status, event.occurred_at, event.actor, event.line)
+        progress.update(fraction=result.loaded / len(events), rows=result.loaded)
+    return result
+
+
+def _record_change(grant, export, old_status, when, actor, line) -> None:
+    SharingChange.objects.create(
+        municipality_id=export.municipality_id,
+        grant=grant,
+        occurred_at=when,
+        old_status=old_status,
+        new_status=grant.status,
+        actor=actor,
+        source_export=export,
+        source_line=line,
+    )
+
+
+def _save_row_errors(export: VendorExport, errors: list[RowError]) -> None:
+    ExportRowError.objects.bulk_create(
+        (
+            ExportRowError(
+                municipality_id=export.municipality_id,
+                export=export,
+                line=error.line,
+                column=error.column[:100],
+                value=error.value[:200],
+                message=error.message[:300],
+            )
+            for error in errors
+        ),
+        batch_size=5000,
+    )

@@ -1,0 +1,252 @@
+"""Flock Safety exports: network/organization audits, sharing lists, event logs."""
+
+import json
+from collections.abc import Iterator
+
+from .errors import RowError
+from .reading import Table
+from .records import GrantRecord, SearchRecord, SharingEventRecord
+from .values import is_redacted, parse_count, parse_flock_time, parse_iso_time, plate_hash
+
+# Flock's 2026 reason dropdown; the text after " - " is optional.
+# Matched as Flock spells them: free text such as "narcotics - sold ice" is not a category.
+REASON_CATEGORIES = frozenset(
+    (
+        "Immigration (civil/administrative)",
+        "Immigration (criminal)",
+        "Reproductive health (investigation)",
+        "Wanted Person (Arrest Warrant/Fugitive)",
+        "Stolen Vehicle",
+        "Stolen Plate",
+        "Missing Person",
+        "Missing Person (Endangered)",
+        "Narcotics",
+        "Investigation",
+        "Other",
+    )
+)
+REDACTED_TEXT = "[redacted]"
+SEARCH_TYPES = frozenset(
+    {"lookup", "search", "convoy", "visual", "freeform", "multiGeo", "apiLookup"}
+)
+
+
+def split_reason(reason: str) -> tuple[str, str]:
+    """(category, reason) for `Category - text`; ("", reason) for free text."""
+    head, separator, _ = reason.partition(" -")
+    if separator and head.strip() in REASON_CATEGORIES:
+        return head.strip(), reason.strip()
+    return "", reason.strip()
+
+
+def parse_audit(table: Table, columns: dict[str, int], warnings: list[str]) -> Iterator:
+    # Absent optional columns point at a blank cell appended to every row, so the
+    # per-row code below (run millions of times) needs no branches for them.
+    blank = len(table.header)
+
+    def at(name: str) -> int:
+        return columns.get(name, blank)
+
+    c_id, c_org, c_time = at("id"), at("org name"), at("search time")
+    c_date, c_name, c_plate = at("search date"), at("name"), at("license plate")
+    c_networks, c_devices = at("total networks searched"), at("total devices searched")
+    c_frame, c_reason, c_case = at("time frame"), at("reason"), at("case #")
+    c_type, c_filters, c_prompt = at("search type"), at("filters"), at("text prompt")
+    split_date = "search date" in columns
+    unreadable_frames = 0
+    odd_ids: set[str] = set()
+    odd_types: set[str] = set()
+
+    for line, row in table.rows:
+        if len(row) != blank:
+            row = (row + [""] * blank)[:blank]
+        row.append("")
+        search_id = row[c_id].strip()
+        if not search_id and not any(cell.strip() for cell in row):
+            continue
+        if not search_id or is_redacted(search_id):
+            yield RowError(line, "ID", search_id, "The search ID is empty or redacted.")
+            continue
+        if len(search_id) != 36 and len(odd_ids) < 5:
+            odd_ids.add(search_id)
+        org = row[c_org].strip()
+        if not org or is_redacted(org):
+            yield RowError(line, "Org Name", org, "The searching organization is empty.")
+            continue
+        raw_time = row[c_time].strip()
+        if split_date:
+            raw_time = f"{row[c_date].strip()}, {raw_time}"
+        try:
+            searched_at = parse_flock_time(raw_time)
+        except ValueError:
+            yield RowError(
+                line, "Search Time", raw_time,
+                "Not a time like 11/14/2025, 09:53:36 AM UTC.",
+            )  # fmt: skip
+            continue
+        try:
+            networks = parse_count(row[c_networks])
+        except ValueError:
+            yield RowError(line, "Total Networks Searched", row[c_networks], "Not a whole number.")
+            continue
+        try:
+            devices = parse_count(row[c_devices])
+        except ValueError:
+            yield RowError(line, "Total Devices Searched", row[c_devices], "Not a whole number.")
+            continue
+        frame_start = frame_end = None
+        frame = row[c_frame].strip()
+        if frame:
+            parts = [part.strip() for part in frame.splitlines() if part.strip()]
+            try:
+                frame_start, frame_end = (parse_flock_time(part) for part in parts)
+            except ValueError:
+                unreadable_frames += 1
+        reason = row[c_reason]
+        reason_redacted = is_redacted(reason)
+        category, reason = ("", "") if reason_redacted else split_reason(reason)
+        search_type = row[c_type].strip()
+        is_mobile = search_type.endswith(" - Mobile")
+        if is_mobile:
+            search_type = search_type[: -len(" - Mobile")].strip()
+        if search_type not in SEARCH_TYPES and search_type:
+            odd_types.add(search_type)
+        plate = row[c_plate].strip()
+        searcher = row[c_name].strip()
+        case_number = row[c_case].strip()
+        yield SearchRecord(
+            line=line,
+            vendor_search_id=search_id.lower(),
+            searched_at=searched_at,
+            agency_name=org,
+            agency_ori="",
+            searcher=REDACTED_TEXT if is_redacted(searcher) else searcher[:150],
+            reason=reason,
+            reason_category=category,
+            reason_redacted=reason_redacted,
+            case_number=REDACTED_TEXT if is_redacted(case_number) else case_number[:100],
+            networks_searched=networks,
+            devices_searched=devices,
+            search_type=search_type[:30],
+            is_mobile=is_mobile,
+            time_frame_start=frame_start,
+            time_frame_end=frame_end,
+            filters=row[c_filters].strip(),
+            text_prompt=row[c_prompt].strip(),
+            plate_hash=plate_hash(plate) if plate and not is_redacted(plate) else "",
+        )
+    if unreadable_frames:
+        warnings.append(f"{unreadable_frames} Time Frame cell(s) could not be read; kept empty.")
+    if odd_ids:
+        warnings.append(f"Some IDs are not Flock UUIDs, e.g. {', '.join(sorted(odd_ids))}.")
+    if odd_types:
+        warnings.append(f"Unknown search types kept as written: {', '.join(sorted(odd_types))}.")
+
+
+def _network_names(cell: str) -> list[str]:
+    names: list[str] = []
+    for item in cell.split(","):
+        name = item.strip()
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def parse_sharing_list(table: Table, columns: dict[str, int], warnings: list[str]) -> Iterator:
+    c_org = columns["organization name"]
+    c_in, c_out = columns["networks shared with me"], columns["networks i'm sharing"]
+    for line, row in table.rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        row = row + [""] * (len(table.header) - len(row))
+        if not row[c_org].strip():
+            yield RowError(line, "Organization Name", "", "The organization name is empty.")
+            continue
+        for direction, column in (("outgoing", c_out), ("incoming", c_in)):
+            for name in _network_names(row[column]):
+                yield GrantRecord(
+                    line=line,
+                    partner_name=name[:255],
+                    direction=direction,
+                    data_type="detections",
+                    mode="one_to_one",
+                    status="accepted",
+                )
+
+
+# Share states in Flock's event details, as grant statuses.
+_EVENT_STATUS = {"active": "accepted", "pending": "pending", "paused": "revoked"}
+_EVENT_TYPES = {"create", "update", "delete"}
+
+
+def parse_event_log(table: Table, columns: dict[str, int], warnings: list[str]) -> Iterator:
+    c = columns
+    ignored = unreadable_details = 0
+    for line, row in table.rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        row = row + [""] * (len(table.header) - len(row))
+        if row[c["entity_type"]].strip().casefold() != "networkshare":
+            ignored += 1
+            continue
+        event_id = row[c["id"]].strip()
+        if not event_id:
+            yield RowError(line, "id", "", "The event id is empty.")
+            continue
+        event_type = row[c["event_type"]].strip().casefold()
+        if event_type not in _EVENT_TYPES:
+            yield RowError(
+                line, "event_type", row[c["event_type"]], "Not create, update or delete."
+            )
+            continue
+        try:
+            occurred_at = parse_iso_time(row[c["created_at"]])
+        except ValueError:
+            yield RowError(
+                line, "created_at", row[c["created_at"]],
+                "Not an ISO 8601 time with Z or an offset, like 2024-04-16T19:02:05Z.",
+            )  # fmt: skip
+            continue
+        partner = row[c["network_name"]].strip()
+        if not partner:
+            yield RowError(line, "network_name", "", "The network name is empty.")
+            continue
+        details = _details(row[c["details"]] if "details" in c else "")
+        if details is None:
+            unreadable_details += 1
+            details = {}
+        direction = details.get("direction", "outgoing")
+        if direction not in ("outgoing", "incoming"):
+            direction = "outgoing"
+        if event_type == "delete":
+            new_status = "revoked"
+        elif event_type == "create":
+            new_status = _EVENT_STATUS.get(str(details.get("status", "active")), "accepted")
+        else:
+            change = (details.get("changes") or {}).get("status") or [None, None]
+            new_status = _EVENT_STATUS.get(str(change[-1]), "")
+        yield SharingEventRecord(
+            line=line,
+            event_id=event_id[:100],
+            event_type=event_type,
+            occurred_at=occurred_at,
+            partner_name=partner[:255],
+            direction=direction,
+            new_status=new_status,
+            actor=row[c["actor"]].strip()[:150] if "actor" in c else "",
+        )
+    if ignored:
+        warnings.append(f"{ignored} event(s) about other things than network shares were skipped.")
+    if unreadable_details:
+        warnings.append(f"{unreadable_details} details cell(s) were not valid JSON; ignored.")
+
+
+def _details(text: str) -> dict | None:
+    """The details object; None when the cell is not a JSON object."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,181 @@
+"""Open an uploaded file as a table of text cells, whatever Excel did to it.
+
+Handles: UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode Text", tab
+separated), Windows-1252, XLSX. Refuses empty, binary and undecodable files, and ZIP
+archives that would unpack to far more than they weigh (zip bombs).
+"""
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .errors import FileRejected
+
+HEAD_BYTES = 64 * 1024
+# A real workbook compresses text maybe 10-20 times; anything past this is refused.
+MAX_ZIP_RATIO = 100
+MAX_XLSX_UNPACKED_BYTES = 2 * 1024**3
+
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    encoding: str
+    warnings: list[str] = field(default_factory=list)
+    progress: Callable[[], float] = lambda: 0.0  # fraction of the file read so far
+    close: Callable[[], None] = lambda: None
+
+
+def open_table(path: Path) -> Table:
+    size = path.stat().st_size
+    with path.open("rb") as probe:
+        head = probe.read(HEAD_BYTES)
+    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise FileRejected("empty", "The file is empty: there is nothing to load.")
+    if head.startswith(b"PK\x03\x04"):
+        return _open_xlsx(path, size)
+    encoding, warnings = _detect_encoding(path, head)
+    return _open_csv(path, size, encoding, warnings)
+
+
+def _detect_encoding(path: Path, head: bytes) -> tuple[str, list[str]]:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", []
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", []
+    if b"\x00" in head:
+        raise FileRejected(
+            "binary",
+            "This is not a text file (it contains binary data). Upload the CSV or XLSX "
+            "export as the vendor produced it.",
+        )
+    if _decodes_as(path, "utf-8"):
+        return "utf-8", []
+    if not _decodes_as(path, "cp1252"):
+        raise FileRejected(
+            "encoding",
+            "The file's text encoding could not be recognised. Save it as UTF-8 CSV and "
+            "upload it again.",
+        )
+    return "cp1252", ["The file is not UTF-8; it was read as Windows-1252."]
+
+
+def _decodes_as(path: Path, encoding: str) -> bool:
+    """Check the whole file, chunk by chunk: a stray byte deep in a file still counts."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as source:
+        try:
+            while chunk := source.read(1024 * 1024):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _open_csv(path: Path, size: int, encoding: str, warnings: list[str]) -> Table:
+    binary = path.open("rb")
+    text = io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
+    first_line = text.readline()
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    text.seek(0)
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        binary.close()
+        raise FileRejected("empty", "The file is empty: there is nothing to load.") from None
+    except csv.Error as error:
+        binary.close()
+        raise FileRejected(
+            "malformed", f"The header line cannot be read as CSV: {error}."
+        ) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        while True:
+            line = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise FileRejected(
+                    "malformed", f"Line {line} cannot be read as CSV: {error}."
+                ) from None
+            yield line, record
+
+    def progress() -> float:
+        return binary.tell() / size if size else 1.0
+
+    return Table(header, rows(), encoding, warnings, progress, binary.close)
+
+
+def _open_xlsx(path: Path, size: int) -> Table:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {member.filename for member in members}
+            unpacked = sum(member.file_size for member in members)
+    except zipfile.BadZipFile:
+        raise FileRejected("binary", "The file looks like a ZIP archive but is damaged.") from None
+    if "xl/workbook.xml" not in names:
+        raise FileRejected(
+            "binary", "The file is a ZIP archive, not an Excel workbook. Upload the CSV or XLSX."
+        )
+    if unpacked > MAX_XLSX_UNPACKED_BYTES or unpacked > MAX_ZIP_RATIO * max(size, 1):
+        raise FileRejected(
+            "zip_bomb",
+            "The workbook would unpack to far more data than it holds "
+            f"({unpacked:,} bytes from {size:,}); it was refused as unsafe.",
+        )
+
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    total_rows = sheet.max_row or 1
+    values = sheet.iter_rows(values_only=True)
+    try:
+        header = [_cell_text(cell) for cell in next(values)]
+    except StopIteration:
+        workbook.close()
+        raise FileRejected("empty", "The workbook's first sheet is empty.") from None
+    state = {"line": 1}
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for state["line"], record in enumerate(values, start=2):
+            yield state["line"], [_cell_text(cell) for cell in record]
+
+    return Table(
+        header, rows(), "xlsx", [], lambda: min(state["line"] / total_rows, 1.0), workbook.close
+    )
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%m/%d/%Y, %I:%M:%S %p UTC")
+    return str(value)
+
+
+def row_getter(row: list[str], columns: dict[str, int], width: int) -> Callable[[str], str]:
+    """`get(column_name)`: the stripped cell, "" where the row is short or lacks it."""
+    if len(row) < width:
+        row = row + [""] * (width - len(row))
+
+    def get(name: str) -> str:
+        index = columns.get(name)
+        return row[index].strip() if index is not None else ""
+
+    return get

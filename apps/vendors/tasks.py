@@ -1,0 +1,29 @@
+from celery.signals import worker_ready
+
+from apps.municipalities.scoping import MunicipalityTask
+from config.celery_app import app
+
+from .loading import export_load
+
+
+@app.task(base=MunicipalityTask, name="vendors.export_ingest")
+def export_ingest(*, municipality_id: int, export_id: int) -> str:
+    """Load one uploaded export. Idempotent: a finished export is left as it is."""
+    return export_load(export_id=export_id).status
+
+
+@app.task(name="vendors.exports_requeue_stalled")
+def exports_requeue_stalled() -> int:
+    """Queue again every export that waits but that no worker is loading (a worker died)."""
+    from .services import exports_stalled
+
+    stalled = exports_stalled()
+    for municipality_id, export_id in stalled:
+        export_ingest.delay(municipality_id=municipality_id, export_id=export_id)
+    return len(stalled)
+
+
+@worker_ready.connect
+def requeue_stalled_on_start(**kwargs) -> None:
+    """A worker that starts after a crash picks up the loads the crash interrupted."""
+    exports_requeue_stalled.delay()
