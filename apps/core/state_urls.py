@@ -4,12 +4,16 @@
 from django.urls import include, path
 
 from apps.accounts import views as account_views
+from apps.agencies import views as agency_views
 from apps.municipalities import views as municipality_views
 
 app_name = "state"
 
 administration_patterns = (
-    [path("", account_views.UserListView.as_view(), name="home")],
+    [
+        path("", account_views.UserListView.as_view(), name="home"),
+        path("agencies/review/", agency_views.AgencyReviewView.as_view(), name="agency_review"),
+    ],
     "administration",
 )
 

@@ -56,6 +56,7 @@ SNAPSHOT_COVERAGE = {
 
 @dataclass
 class LoadResult:
+    timings: dict[str, float] = field(default_factory=dict)
     loaded: int = 0
     rejected: int = 0
     duplicate: int = 0
@@ -129,7 +130,10 @@ def export_load(*, export_id: int) -> VendorExport:
         export.message = ""
         export.finished_at = timezone.now()
         export.started_at = export.started_at or export.finished_at
-        export.timings = {"total_seconds": round(time.monotonic() - started, 3)}
+        export.timings = {
+            **{phase: round(seconds, 3) for phase, seconds in result.timings.items()},
+            "total": round(time.monotonic() - started, 3),
+        }
         export.save()
     logger.info(
         "export %s loaded: %s rows, %s rejected, %s duplicate",
@@ -146,7 +150,7 @@ def _finish_rejected(export: VendorExport, message: str, started: float) -> None
     export.message = message
     export.progress_percent = 100
     export.finished_at = timezone.now()
-    export.timings = {"total_seconds": round(time.monotonic() - started, 3)}
+    export.timings = {"total": round(time.monotonic() - started, 3)}
     export.save()
     logger.info("export %s rejected: %s", export.pk, message)
 
@@ -229,6 +233,7 @@ def _load_searches(
 ) -> LoadResult:
     result = LoadResult()
     staged = 0
+    clock = time.monotonic()
     columns_sql = ", ".join(f"{c} {_STAGE_TYPES.get(c, 'text')}" for c in _STAGE_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE ingest_search_stage ({columns_sql}) ON COMMIT DROP")
@@ -244,14 +249,13 @@ def _load_searches(
                 else:
                     result.errors.append(item)
         progress.update(fraction=0.95, rows=staged, force=True)
+        result.timings["parse_and_stage"] = time.monotonic() - clock
+        clock = time.monotonic()
 
         cursor.execute("SELECT DISTINCT agency_name, agency_ori FROM ingest_search_stage")
         # Resolve before the COPY: the resolver queries, and a connection in COPY cannot.
-        resolver = AgencyResolver()
-        mapping = [
-            (name, ori, resolver.resolve(name, ori=ori).agency_id)
-            for name, ori in cursor.fetchall()
-        ]
+        resolved = AgencyResolver().resolve_many(cursor.fetchall())
+        mapping = [(name, ori, agency_id) for (name, ori), agency_id in resolved.items()]
         cursor.execute(
             "CREATE TEMP TABLE ingest_agency_map"
             " (agency_name text, agency_ori text, agency_id bigint) ON COMMIT DROP"
@@ -259,11 +263,14 @@ def _load_searches(
         with cursor.cursor.copy("COPY ingest_agency_map FROM STDIN") as copy:
             for row in mapping:
                 copy.write_row(row)
+        result.timings["resolve_agencies"] = time.monotonic() - clock
+        clock = time.monotonic()
 
         cursor.execute(
             _INSERT_SEARCHES, [export.municipality_id, export.vendor_id, export.pk, origin]
         )
         result.loaded = cursor.rowcount
+        result.timings["insert"] = time.monotonic() - clock
         cursor.execute("SELECT min(searched_at), max(searched_at) FROM ingest_search_stage")
         result.period_start, result.period_end = cursor.fetchone()
     result.duplicate = staged - result.loaded

@@ -9,14 +9,24 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.vendors.factories import VendorExportFactory
+
 pytestmark = pytest.mark.django_db
 
 # Pages anybody may open: the two sign-in forms and the health check.
 PUBLIC = {"accounts:login", "admin:login", "healthz"}
 
-# How to fill a keyword argument with something that belongs to municipality B.
-# Each value is a function of the `other_tenant` fixture's dictionary.
-TENANT_OBJECT_KWARGS: dict[str, str] = {}
+# How to make, for a URL keyword argument, an object that belongs to a municipality.
+TENANT_OBJECT_KWARGS = {
+    "export_id": lambda municipality: VendorExportFactory(municipality=municipality).pk,
+}
+
+
+def object_kwargs(route: str, municipality) -> dict[str, int]:
+    import re
+
+    names = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"municipality_slug"}
+    return {name: TENANT_OBJECT_KWARGS[name](municipality) for name in names}
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -84,7 +94,10 @@ def test_municipal_user_cannot_reach_other_municipality_or_state_area(
     if name in PUBLIC or is_static(route):
         pytest.skip("public page")
     client.force_login(clerk_a)
-    path = sample_path(route, {"municipality_slug": municipality_b.slug})
+    values = {"municipality_slug": municipality_b.slug}
+    if is_tenant_route(route):
+        values.update(object_kwargs(route, municipality_b))
+    path = sample_path(route, values)
     response = client.get(path)
     if name.startswith("state:"):
         assert response.status_code == 403, f"{name} ({path}) answered {response.status_code}"
@@ -111,7 +124,8 @@ def test_member_and_state_staff_reach_the_municipality_pages(
     client, pattern, clerk_a, auditor, municipality_a
 ):
     _, route, _ = pattern
-    path = sample_path(route, {"municipality_slug": municipality_a.slug})
+    values = {"municipality_slug": municipality_a.slug, **object_kwargs(route, municipality_a)}
+    path = sample_path(route, values)
     for user in (clerk_a, auditor):
         client.force_login(user)
         assert client.get(path).status_code == 200, f"{user} on {path}"
@@ -128,3 +142,23 @@ def test_state_area_is_for_auditors_and_its_administration_for_administrators(
     client.force_login(auditor)
     expected = 403 if name.startswith("state:administration:") else 200
     assert client.get(path).status_code == expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        p
+        for p in ALL_PATTERNS
+        if "<" in p[1].replace("<slug:municipality_slug>", "") and is_tenant_route(p[1])
+    ],
+    ids=ids,
+)
+def test_member_gets_404_for_another_municipalitys_object_under_their_own_slug(
+    client, pattern, clerk_a, municipality_a, municipality_b
+):
+    """The slug is the user's own, the object id is B's: the tenant scope must hide it."""
+    _, route, _ = pattern
+    values = {"municipality_slug": municipality_a.slug, **object_kwargs(route, municipality_b)}
+    client.force_login(clerk_a)
+    for method in (client.get, client.post):
+        assert method(sample_path(route, values)).status_code == 404

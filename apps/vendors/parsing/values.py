@@ -1,5 +1,6 @@
 """Cell values: times, counts, redaction, plates."""
 
+import functools
 import hashlib
 import hmac
 import re
@@ -8,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-REDACTED_MARKERS = frozenset({"***", "redacted"})
 CENTRAL = ZoneInfo("America/Chicago")
 
 
 def is_redacted(cell: str) -> bool:
-    return cell.strip().lower() in REDACTED_MARKERS
+    stripped = cell.strip()
+    return stripped == "***" or (len(stripped) == 8 and stripped.lower() == "redacted")
 
 
 def parse_flock_time(text: str) -> datetime:
@@ -96,10 +97,15 @@ def normalize_ori(text: str) -> str:
 _PLATE_NOISE = re.compile(r"[\s\-]+")
 
 
-def plate_hash(plate: str) -> str:
-    """Keyed hash of a normalised plate: counts repeats without keeping the plate."""
-    normalized = _PLATE_NOISE.sub("", plate).upper()
-    key = settings.PORTAL_PLATE_HASH_KEY.encode()
+@functools.cache
+def _plate_hmac(key: str) -> "hmac.HMAC":
     if not key:
         raise RuntimeError("PORTAL_PLATE_HASH_KEY is not set")
-    return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
+
+
+def plate_hash(plate: str) -> str:
+    """Keyed hash of a normalised plate: counts repeats without keeping the plate."""
+    digest = _plate_hmac(settings.PORTAL_PLATE_HASH_KEY).copy()
+    digest.update(_PLATE_NOISE.sub("", plate).upper().encode())
+    return digest.hexdigest()

@@ -1,0 +1,21 @@
+from django import forms
+
+from .models import Agency
+
+
+class ReviewActionForm(forms.Form):
+    ACTIONS = [("confirm", "Confirm"), ("merge", "Merge"), ("rename", "Rename")]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_confirmed=False))
+    level = forms.ChoiceField(choices=[("", "keep"), *Agency.Level.choices], required=False)
+    target = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False)
+    name = forms.CharField(max_length=255, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "merge" and not data.get("target"):
+            self.add_error("target", "Choose the agency to merge into.")
+        if data.get("action") == "rename" and not (data.get("name") or "").strip():
+            self.add_error("name", "Type the agency's proper name.")
+        return data

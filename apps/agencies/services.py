@@ -1,0 +1,70 @@
+"""Changes administrators make to the agency directory."""
+
+from django.db import transaction
+
+from apps.accounts.models import User
+from apps.municipalities.scoping import statewide_scope
+from apps.sharing.models import SearchEvent, SharingGrant
+
+from .models import Agency, AgencyAlias, AgencyNamePattern
+from .naming import parse_agency_name
+
+
+def agency_confirm(*, agency: Agency, level: str | None = None) -> Agency:
+    agency.is_confirmed = True
+    if level:
+        agency.level = level
+    agency.full_clean()
+    agency.save()
+    return agency
+
+
+def agency_rename(*, agency: Agency, name: str) -> Agency:
+    """Give the agency its proper name; the old spelling stays as an alias."""
+    parsed = parse_agency_name(name)
+    agency.name = name.strip()
+    agency.normalized_name = parsed.normalized
+    if parsed.state:
+        agency.state = parsed.state
+    agency.full_clean()
+    agency.save()
+    AgencyAlias.objects.get_or_create(
+        normalized=parsed.match_key, defaults={"agency": agency, "alias": name.strip()}
+    )
+    return agency
+
+
+def alias_add(*, agency: Agency, alias: str, user: User | None) -> AgencyAlias:
+    """Teach the directory another spelling. A spelling already used elsewhere is refused."""
+    parsed = parse_agency_name(alias)
+    existing = AgencyAlias.objects.filter(normalized=parsed.match_key).first()
+    if existing and existing.agency_id != agency.pk:
+        raise ValueError(f"“{alias}” already names {existing.agency}.")
+    if existing:
+        return existing
+    return AgencyAlias.objects.create(
+        agency=agency, alias=alias.strip(), normalized=parsed.match_key, created_by=user
+    )
+
+
+@transaction.atomic
+def agency_merge(*, source: Agency, target: Agency) -> Agency:
+    """Fold `source` into `target`: its aliases, patterns, grants and searches move along.
+
+    Runs across every municipality (a directory change is statewide).
+    """
+    if source.pk == target.pk:
+        raise ValueError("An agency cannot be merged into itself.")
+    with statewide_scope():
+        AgencyAlias.objects.filter(agency=source).update(agency=target)
+        AgencyNamePattern.objects.filter(agency=source).update(agency=target)
+        SharingGrant.objects.filter(agency=source).update(agency=target)
+        SearchEvent.objects.filter(agency=source).update(agency=target)
+        Agency.objects.filter(parent=source).update(parent=target)
+    if not target.ori and source.ori:
+        target.ori, source.ori = source.ori, None
+        source.save(update_fields=["ori"])
+    target.tags = sorted(set(target.tags) | set(source.tags))
+    target.save()
+    source.delete()
+    return target

@@ -1,0 +1,48 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.views.generic import TemplateView
+
+from apps.accounts.permissions import StateAdministratorRequiredMixin
+
+from .forms import ReviewActionForm
+from .models import Agency
+from .selectors import review_queue
+from .services import agency_confirm, agency_merge, agency_rename
+
+
+class AgencyReviewView(StateAdministratorRequiredMixin, TemplateView):
+    """Names from uploads that matched no known agency, for an administrator to settle."""
+
+    template_name = "agencies/review.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["items"] = review_queue()
+        context["levels"] = Agency.Level.choices
+        context["confirmed_agencies"] = Agency.objects.filter(is_confirmed=True).only("id", "name")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ReviewActionForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("state:administration:agency_review")
+        data = form.cleaned_data
+        agency = data["agency"]
+        if data["action"] == "confirm":
+            agency_confirm(agency=agency, level=data["level"] or None)
+            messages.success(request, f"{agency.name} is confirmed.")
+        elif data["action"] == "merge":
+            try:
+                target = agency_merge(source=agency, target=data["target"])
+            except ValueError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"{agency.name} was merged into {target.name}.")
+        else:
+            old_name = agency.name
+            agency_rename(agency=agency, name=data["name"])
+            messages.success(request, f"{old_name} is now called {agency.name}.")
+        return redirect("state:administration:agency_review")

@@ -1,0 +1,31 @@
+from django import forms
+from django.conf import settings
+
+from .models import Vendor, VendorExport
+
+
+class ExportUploadForm(forms.Form):
+    vendor = forms.ModelChoiceField(queryset=Vendor.objects.order_by("name"), empty_label=None)
+    kind = forms.ChoiceField(
+        label="What the file holds",
+        choices=[("", "Detect from the file"), *VendorExport.Kind.choices],
+        required=False,
+        help_text="Flock network and organization audits look alike: say which if it is an "
+        "organization audit.",
+    )
+    file = forms.FileField(
+        help_text="CSV or XLSX export as the vendor produced it, or a portal template.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.PORTAL_UPLOAD_MAX_BYTES
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty: there is nothing to load.")
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1024**2:,.0f} MB; the limit is "
+                f"{limit / 1024**2:,.0f} MB. Split it by month and upload each part."
+            )
+        return upload

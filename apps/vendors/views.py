@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+from django.views.generic.edit import FormMixin
+from django_tables2 import SingleTableMixin
+
+from apps.core.spreadsheets import csv_response
+from apps.municipalities.views import MunicipalityViewMixin
+
+from . import selectors
+from .forms import ExportUploadForm
+from .models import VendorExport
+from .services import UploadRefused, export_receive
+from .tables import ExportTable
+
+
+class ExportListView(MunicipalityViewMixin, SingleTableMixin, FormMixin, TemplateView):
+    """The municipality's uploads, and the form to upload another."""
+
+    template_name = "vendors/export_list.html"
+    table_class = ExportTable
+    form_class = ExportUploadForm
+    table_pagination = {"per_page": 25}
+
+    def get_table_data(self):
+        return selectors.exports_list()
+
+    def get_table_kwargs(self):
+        return {"municipality_slug": self.municipality.slug}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["upload_limit_mb"] = settings.PORTAL_UPLOAD_MAX_BYTES // 1024**2
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            received = export_receive(
+                municipality=self.municipality,
+                vendor=form.cleaned_data["vendor"],
+                kind=form.cleaned_data["kind"],
+                original_name=upload.name,
+                chunks=upload.chunks(),
+                uploaded_by=request.user,
+            )
+        except UploadRefused as refusal:
+            form.add_error("file", refusal.message)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        export = received.export
+        if received.already_uploaded:
+            messages.warning(
+                request,
+                f"This file was already uploaded on {export.received_at:%b %-d, %Y} as "
+                f"“{export.original_name}”; it was not loaded again.",
+            )
+        else:
+            messages.success(request, f"“{export.original_name}” was received and is loading.")
+        return redirect(_detail_url(export, self.municipality.slug))
+
+
+def _detail_url(export: VendorExport, slug: str) -> str:
+    return reverse(
+        "municipality:export_detail", kwargs={"municipality_slug": slug, "export_id": export.pk}
+    )
+
+
+class ExportMixin(MunicipalityViewMixin):
+    def load_url_objects(self) -> None:
+        try:
+            self.export = selectors.export_get(export_id=self.kwargs["export_id"])
+        except VendorExport.DoesNotExist:
+            raise Http404("No such export.") from None
+
+
+class ExportDetailView(ExportMixin, TemplateView):
+    template_name = "vendors/export_detail.html"
+    preview_rows = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        export = self.export
+        errors = selectors.export_row_errors(export=export)
+        context.update(
+            export=export,
+            row_errors=errors[: self.preview_rows],
+            searches=selectors.export_searches(export=export).select_related("agency")[
+                : self.preview_rows
+            ],
+            grants=selectors.export_grants(export=export)[: self.preview_rows],
+            changes=selectors.export_changes(export=export)[: self.preview_rows],
+            preview_rows=self.preview_rows,
+        )
+        return context
+
+
+class ExportProgressView(ExportMixin, View):
+    """What the progress bar reads while an export loads."""
+
+    def get(self, request, *args, **kwargs):
+        export = self.export
+        return JsonResponse(
+            {
+                "status": export.status,
+                "status_label": export.get_status_display(),
+                "percent": export.progress_percent,
+                "rows_processed": export.rows_processed,
+                "finished": export.is_finished,
+            }
+        )
+
+
+class ExportErrorReportView(ExportMixin, View):
+    """Every rejected row of an export, as CSV, to fix and upload again."""
+
+    def get(self, request, *args, **kwargs):
+        export = self.export
+        rows = selectors.export_row_errors(export=export).values_list(
+            "line", "column", "value", "message"
+        )
+        return csv_response(
+            f"export-{export.pk}-errors.csv", ["line", "column", "value", "problem"], rows
+        )
