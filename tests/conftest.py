@@ -69,8 +69,26 @@ def celery_worker_session(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def celery_worker(celery_worker_session, transactional_db):
+def celery_worker(celery_worker_session, transactional_db, django_db_serialized_rollback):
+    """The worker, for a test whose rows it must see. The rollback keeps the rows data
+    migrations made (vendors, the federal agency directory) for the tests after it."""
     return celery_worker_session
+
+
+@pytest.fixture
+def test_database_env():
+    """Environment for a child process (a worker) that must use the test database."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.db import connection
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    test_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
+    return {
+        **os.environ,
+        "DATABASE_URL": test_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from apps.accounts.permissions import StateAdministratorRequiredMixin
 
 from .forms import ReviewActionForm
 from .models import Agency
-from .selectors import review_queue
+from .selectors import agencies_to_review, review_queue
 from .services import agency_confirm, agency_merge, agency_rename
 
 
@@ -18,6 +18,7 @@ class AgencyReviewView(StateAdministratorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["items"] = review_queue()
+        context["total"] = agencies_to_review().count()
         context["levels"] = Agency.Level.choices
         context["confirmed_agencies"] = Agency.objects.filter(is_confirmed=True).only("id", "name")
         return context

@@ -10,12 +10,14 @@ class ExportUploadForm(forms.Form):
         label="What the file holds",
         choices=[("", "Detect from the file"), *VendorExport.Kind.choices],
         required=False,
-        help_text="Flock network and organization audits look alike: say which if it is an "
+        help_text="A network audit lists searches of your data by anyone; an organization "
+        "audit lists searches by your own staff. They look alike: say which if it is an "
         "organization audit.",
     )
     file = forms.FileField(
         help_text="CSV or XLSX export as the vendor produced it, or a portal template.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+        error_messages={"empty": "The file is empty: there is nothing to load."},
     )
 
     def clean_file(self):

@@ -21,8 +21,8 @@ class VendorExport(TenantModel):
     """One uploaded vendor file, from receipt to loaded or rejected."""
 
     class Kind(models.TextChoices):
-        NETWORK_AUDIT = "network_audit", "Network audit (searches of our data)"
-        ORGANIZATION_AUDIT = "organization_audit", "Organization audit (searches by our staff)"
+        NETWORK_AUDIT = "network_audit", "Network audit"
+        ORGANIZATION_AUDIT = "organization_audit", "Organization audit"
         SHARING_LIST = "sharing_list", "Sharing list or report"
         EVENT_LOG = "event_log", "Sharing event log"
 

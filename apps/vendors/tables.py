@@ -15,6 +15,7 @@ class ExportTable(tables.Table):
     rows_duplicate = tables.Column(
         "Duplicates", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
     )
+    period = tables.Column("Period covered", empty_values=(), order_by=("period_start",))
     uploaded_by = tables.Column("Uploaded by", empty_values=(), order_by=("uploaded_by__username",))
     received_at = tables.DateTimeColumn(format="M j, Y H:i", verbose_name="Uploaded")
 
@@ -28,8 +29,7 @@ class ExportTable(tables.Table):
             "rows_loaded",
             "rows_rejected",
             "rows_duplicate",
-            "period_start",
-            "period_end",
+            "period",
             "uploaded_by",
             "received_at",
         )
@@ -51,6 +51,12 @@ class ExportTable(tables.Table):
         return format_html(
             '<span class="status status-{}">{}</span>', record.status, record.get_status_display()
         )
+
+    def render_period(self, record: VendorExport) -> str:
+        if not record.period_start:
+            return "—"
+        start, end = record.period_start, record.period_end
+        return f"{start:%b %-d, %Y} \N{EN DASH} {end:%b %-d, %Y}"
 
     def render_uploaded_by(self, record: VendorExport) -> str:
         return record.uploader_label
