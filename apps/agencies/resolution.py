@@ -104,6 +104,11 @@ class AgencyResolver:
                 found.append((raw_name, parsed, agency_id, "pattern"))
             self._cache[key] = Resolution(found[-1][2], found[-1][3])
 
+        # Spellings that normalise alike ("Old Town IL PD", "Old Town IL PD [Inactive]")
+        # are one new agency, not one each.
+        first_of: dict[str, tuple[tuple[str, str], ParsedName]] = {}
+        for key, parsed in to_create:
+            first_of.setdefault(parsed.match_key, (key, parsed))
         created = Agency.objects.bulk_create(
             Agency(
                 name=parsed.display[:255] or key[0].strip()[:255],
@@ -114,11 +119,15 @@ class AgencyResolver:
                 tags=list(parsed.tags),
                 is_confirmed=False,
             )
-            for key, parsed in to_create
+            for key, parsed in first_of.values()
         )
-        for (key, parsed), agency in zip(to_create, created, strict=True):
-            self._cache[key] = Resolution(agency.id, "created")
-            found.append((key[0], parsed, agency.id, "created"))
+        new_ids = {
+            match_key: agency.id for match_key, agency in zip(first_of, created, strict=True)
+        }
+        for key, parsed in to_create:
+            agency_id = new_ids[parsed.match_key]
+            self._cache[key] = Resolution(agency_id, "created")
+            found.append((key[0], parsed, agency_id, "created"))
         new_aliases = {}
         for raw_name, parsed, agency_id, _ in found:
             if parsed.match_key not in self._aliases:

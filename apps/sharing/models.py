@@ -1,3 +1,6 @@
+import uuid
+from pathlib import PurePath
+
 from django.db import models
 
 from apps.agencies.models import Agency
@@ -75,6 +78,9 @@ class SharingChange(TenantModel):
     old_status = models.CharField(max_length=10, blank=True)
     new_status = models.CharField(max_length=10)
     actor = models.CharField(max_length=150, blank=True)
+    vendor_event_id = models.CharField(
+        max_length=100, blank=True, help_text="The vendor's id of the event, when it has one"
+    )
     source_export = models.ForeignKey(VendorExport, on_delete=models.PROTECT, related_name="+")
     source_line = models.PositiveIntegerField()
 
@@ -118,6 +124,9 @@ class SearchEvent(TenantModel):
     reason = models.TextField(blank=True)
     reason_category = models.CharField(max_length=100, blank=True)
     reason_redacted = models.BooleanField(default=False)
+    reason_label = models.CharField(
+        max_length=20, default="none", help_text="What the reason classifier read in the reason"
+    )
     case_number = models.CharField(max_length=100, blank=True)
     networks_searched = models.IntegerField(null=True, blank=True)
     devices_searched = models.IntegerField(null=True, blank=True)
@@ -142,7 +151,40 @@ class SearchEvent(TenantModel):
         indexes = [
             models.Index(fields=["municipality", "searched_at"]),
             models.Index(fields=["agency", "searched_at"]),
+            # The few searches the rules look at, found without reading the rest.
+            models.Index(
+                fields=["municipality", "reason_label"],
+                condition=~models.Q(reason_label="none"),
+                name="search_flagged_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.agency_name} at {self.searched_at:%Y-%m-%d %H:%M}"
+
+
+def _declaration_path(instance: "Declaration", filename: str) -> str:
+    # Never a path from the uploaded name: a random one, the extension kept for display.
+    suffix = PurePath(filename).suffix.lower()[:8]
+    safe = suffix if suffix in {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"} else ""
+    return f"declarations/{uuid.uuid4().hex}{safe}"
+
+
+class Declaration(TenantModel):
+    """The written declaration an out-of-state agency gave before receiving data (2-130(c))."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="declarations")
+    received_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    document = models.FileField(upload_to=_declaration_path, blank=True)
+    note = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency__name", "-received_on"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} declaration of {self.received_on}"

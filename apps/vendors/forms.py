@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from .models import Vendor, VendorExport
 
@@ -27,7 +28,7 @@ class ExportUploadForm(forms.Form):
             raise forms.ValidationError("The file is empty: there is nothing to load.")
         if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is {upload.size / 1024**2:,.0f} MB; the limit is "
-                f"{limit / 1024**2:,.0f} MB. Split it by month and upload each part."
+                f"The file is {filesizeformat(upload.size)}; the limit is "
+                f"{filesizeformat(limit)}. Split it by month and upload each part."
             )
         return upload

@@ -17,10 +17,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from apps.agencies.resolution import AgencyResolver
+from apps.compliance.terms import reason_classifier
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
 
 from .models import ExportRowError, VendorExport
@@ -103,6 +104,7 @@ def export_load(*, export_id: int) -> VendorExport:
             )
         # Re-read after the lock: a load that finished while we waited is final.
         export.refresh_from_db()
+        export.just_loaded = False
         if export.is_finished:
             return export
         progress = ProgressReporter(export.pk)
@@ -113,6 +115,18 @@ def export_load(*, export_id: int) -> VendorExport:
                     result, fmt_key, kind, warnings = _parse_and_load(export, progress)
             except FileRejected as rejection:
                 _finish_rejected(export, rejection.message, started)
+                return export
+            except DatabaseError:
+                raise  # the database is unwell: let the task fail and be retried
+            except Exception as error:
+                # A file that breaks the parser must not wait in "parsing" for ever.
+                logger.exception("export %s could not be loaded", export.pk)
+                _finish_rejected(
+                    export,
+                    f"The file could not be read ({type(error).__name__}). It is kept; "
+                    "tell the portal team, or save it again as CSV and upload that.",
+                    started,
+                )
                 return export
         finally:
             progress.close()
@@ -135,6 +149,7 @@ def export_load(*, export_id: int) -> VendorExport:
             "total": round(time.monotonic() - started, 3),
         }
         export.save()
+        export.just_loaded = True
     logger.info(
         "export %s loaded: %s rows, %s rejected, %s duplicate",
         export.pk,
@@ -221,9 +236,12 @@ _STAGE_TYPES = {
 _COPIED = [c for c in _STAGE_COLUMNS if c not in ("line", "agency_ori")]
 _INSERT_SEARCHES = (
     "INSERT INTO sharing_searchevent (municipality_id, vendor_id, source_export_id, origin,"  # noqa: S608
-    f" agency_id, source_line, {', '.join(_COPIED)})"
-    f" SELECT %s, %s, %s, %s, m.agency_id, s.line, {', '.join('s.' + c for c in _COPIED)}"
+    f" agency_id, source_line, reason_label, {', '.join(_COPIED)})"
+    " SELECT %s, %s, %s, %s, m.agency_id, s.line,"
+    " CASE WHEN s.reason_redacted THEN 'none' ELSE r.label END,"
+    f" {', '.join('s.' + c for c in _COPIED)}"
     " FROM ingest_search_stage s JOIN ingest_agency_map m USING (agency_name, agency_ori)"
+    " JOIN ingest_reason_label r USING (reason)"
     " ON CONFLICT (municipality_id, vendor_id, vendor_search_id, searched_at) DO NOTHING"
 )
 
@@ -236,6 +254,10 @@ def _load_searches(
     clock = time.monotonic()
     columns_sql = ", ".join(f"{c} {_STAGE_TYPES.get(c, 'text')}" for c in _STAGE_COLUMNS)
     with connection.cursor() as cursor:
+        # Several loads may share one transaction (seed_demo, tests): start clean.
+        cursor.execute(
+            "DROP TABLE IF EXISTS ingest_search_stage, ingest_agency_map, ingest_reason_label"
+        )
         cursor.execute(f"CREATE TEMP TABLE ingest_search_stage ({columns_sql}) ON COMMIT DROP")
         with cursor.cursor.copy(
             f"COPY ingest_search_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
@@ -264,6 +286,19 @@ def _load_searches(
             for row in mapping:
                 copy.write_row(row)
         result.timings["resolve_agencies"] = time.monotonic() - clock
+        clock = time.monotonic()
+
+        # Each distinct reason is read once by the classifier, however many searches give it.
+        cursor.execute("SELECT DISTINCT reason FROM ingest_search_stage")
+        classifier = reason_classifier()
+        labels = [(reason, classifier.classify(reason).label) for (reason,) in cursor.fetchall()]
+        cursor.execute(
+            "CREATE TEMP TABLE ingest_reason_label (reason text, label text) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY ingest_reason_label FROM STDIN") as copy:
+            for row in labels:
+                copy.write_row(row)
+        result.timings["classify_reasons"] = time.monotonic() - clock
         clock = time.monotonic()
 
         cursor.execute(
@@ -360,6 +395,9 @@ def _load_grants(
 def _load_sharing_events(
     export: VendorExport, parsed: ParsedExport, progress: ProgressReporter
 ) -> LoadResult:
+    """Replay a share event log: every status change joins the grant's history (also one
+    older than what a sharing list said), while the grant's current status moves only
+    forward in time. An event already in the history counts as a duplicate."""
     result = LoadResult()
     events: list[SharingEventRecord] = []
     for item in parsed.items:
@@ -375,15 +413,23 @@ def _load_sharing_events(
         (g.partner_name, g.direction): g
         for g in SharingGrant.objects.filter(vendor=export.vendor, data_type="detections")
     }
-    for event in events:
-        result.loaded += 1
-        if not event.new_status:
+    # Events already in the history, by the vendor's event id.
+    recorded = set(
+        SharingChange.objects.filter(grant__vendor=export.vendor)
+        .exclude(vendor_event_id="")
+        .values_list("vendor_event_id", flat=True)
+    )
+    replayed: dict[int, str] = {}  # status of each grant as of the last event replayed
+    for number, event in enumerate(events, start=1):
+        progress.update(fraction=number / len(events), rows=number)
+        if event.event_id in recorded:
+            result.duplicate += 1
             continue
+        recorded.add(event.event_id)
         key = (event.partner_name, event.direction)
         grant = grants.get(key)
-        if grant is not None and (
-            event.occurred_at < grant.status_changed_at or grant.status == event.new_status
-        ):
+        if grant is None and not event.new_status:
+            result.loaded += 1  # an update of a share we know nothing about
             continue
         if grant is None:
             grant = SharingGrant(
@@ -394,20 +440,45 @@ def _load_sharing_events(
                 data_type=SharingGrant.DataType.DETECTIONS,
                 mode=SharingGrant.Mode.ONE_TO_ONE,
                 agency_id=resolver.resolve(event.partner_name).agency_id,
+                status=event.new_status,
+                status_changed_at=event.occurred_at,
+                requested_at=event.occurred_at,
+                decided_at=event.occurred_at,
+                decided_by=event.actor,
+                source_export=export,
+                source_line=event.line,
             )
-        old_status = grant.status or ""
-        if event.event_type == "create":
-            grant.requested_at = grant.requested_at or event.occurred_at
-        grant.status = event.new_status
-        grant.status_changed_at = event.occurred_at
-        grant.decided_at = event.occurred_at
-        grant.decided_by = event.actor
-        grant.source_export = export
-        grant.source_line = event.line
-        grant.save()
-        grants[key] = grant
-        _record_change(grant, export, old_status, event.occurred_at, event.actor, event.line)
-        progress.update(fraction=result.loaded / len(events), rows=result.loaded)
+            grant.save()
+            grants[key] = grant
+            old_status = ""
+        else:
+            newer = event.occurred_at >= grant.status_changed_at
+            old_status = replayed.get(grant.pk, grant.status if newer else "")
+            if newer and event.new_status and grant.status != event.new_status:
+                if event.event_type == "create":
+                    grant.requested_at = grant.requested_at or event.occurred_at
+                grant.status = event.new_status
+                grant.status_changed_at = event.occurred_at
+                grant.decided_at = event.occurred_at
+                grant.decided_by = event.actor
+                grant.source_export = export
+                grant.source_line = event.line
+                grant.save()
+        # An update that changes no status still joins the timeline, unchanged.
+        new_status = event.new_status or old_status
+        replayed[grant.pk] = new_status
+        SharingChange.objects.create(
+            municipality_id=export.municipality_id,
+            grant=grant,
+            occurred_at=event.occurred_at,
+            old_status=old_status,
+            new_status=new_status,
+            actor=event.actor,
+            vendor_event_id=event.event_id,
+            source_export=export,
+            source_line=event.line,
+        )
+        result.loaded += 1
     return result
 
 

@@ -4,13 +4,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.municipalities.models import Municipality
 
 from .models import Vendor, VendorExport
-from .storage import UploadTooLarge, export_store
+from .storage import UploadEmpty, UploadTooLarge, export_store
 
 
 class UploadRefused(Exception):
@@ -46,12 +47,12 @@ def export_receive(
     try:
         sha256, size, _ = export_store(chunks, max_bytes=settings.PORTAL_UPLOAD_MAX_BYTES)
     except UploadTooLarge:
-        limit = settings.PORTAL_UPLOAD_MAX_BYTES // (1024 * 1024)
+        limit = filesizeformat(settings.PORTAL_UPLOAD_MAX_BYTES)
         raise UploadRefused(
-            f"The file is larger than the {limit} MB limit. Split it by month and upload each part."
+            f"The file is larger than the {limit} limit. Split it by month and upload each part."
         ) from None
-    if size == 0:
-        raise UploadRefused("The file is empty: there is nothing to load.")
+    except UploadEmpty:
+        raise UploadRefused("The file is empty: there is nothing to load.") from None
 
     with transaction.atomic():
         earlier = (

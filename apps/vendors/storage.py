@@ -13,6 +13,10 @@ class UploadTooLarge(Exception):
     pass
 
 
+class UploadEmpty(Exception):
+    pass
+
+
 def export_path(sha256: str) -> Path:
     if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
         raise ValueError("not a SHA-256 hex digest")
@@ -37,6 +41,8 @@ def export_store(chunks, *, max_bytes: int) -> tuple[str, int, Path]:
                     raise UploadTooLarge
                 digest.update(chunk)
                 target.write(chunk)
+        if size == 0:
+            raise UploadEmpty
         sha256 = digest.hexdigest()
         final = export_path(sha256)
         final.parent.mkdir(parents=True, exist_ok=True)

@@ -4,12 +4,21 @@ from apps.municipalities.scoping import MunicipalityTask
 from config.celery_app import app
 
 from .loading import export_load
+from .models import VendorExport
 
 
 @app.task(base=MunicipalityTask, name="vendors.export_ingest")
 def export_ingest(*, municipality_id: int, export_id: int) -> str:
-    """Load one uploaded export. Idempotent: a finished export is left as it is."""
-    return export_load(export_id=export_id).status
+    """Load one uploaded export, then re-evaluate its municipality.
+
+    Idempotent: a finished export is left as it is (and not evaluated again for it).
+    """
+    export = export_load(export_id=export_id)
+    if export.status == VendorExport.Status.LOADED and export.just_loaded:
+        from apps.audits.tasks import evaluate_municipality
+
+        evaluate_municipality.delay(municipality_id=municipality_id, trigger="upload")
+    return export.status
 
 
 @app.task(name="vendors.exports_requeue_stalled")

@@ -7,6 +7,7 @@ https://django-environ.readthedocs.io/ for the variable formats.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "apps.agencies",
     "apps.vendors",
     "apps.sharing",
+    "apps.compliance",
     "apps.audits",
     "apps.core",
 ]
@@ -136,6 +138,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "nightly-evaluation": {
+        "task": "audits.evaluate_all",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"trigger": "nightly"},
+    },
     "requeue-stalled-exports": {
         "task": "vendors.exports_requeue_stalled",
         "schedule": 600.0,

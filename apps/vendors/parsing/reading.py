@@ -139,14 +139,29 @@ def _open_xlsx(path: Path, size: int) -> Table:
 
     import openpyxl
 
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
+    # A file object, not the path: stored files have no extension, which openpyxl checks.
+    source = path.open("rb")
+    try:
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except Exception as error:  # openpyxl raises many kinds on a damaged workbook
+        source.close()
+        raise FileRejected(
+            "binary",
+            f"The workbook could not be read ({type(error).__name__}). "
+            "Open it in Excel, save it again as .xlsx or CSV, and upload that.",
+        ) from None
+
+    def close() -> None:
+        workbook.close()
+        source.close()
+
     total_rows = sheet.max_row or 1
     values = sheet.iter_rows(values_only=True)
     try:
         header = [_cell_text(cell) for cell in next(values)]
     except StopIteration:
-        workbook.close()
+        close()
         raise FileRejected("empty", "The workbook's first sheet is empty.") from None
     state = {"line": 1}
 
@@ -154,9 +169,7 @@ def _open_xlsx(path: Path, size: int) -> Table:
         for state["line"], record in enumerate(values, start=2):
             yield state["line"], [_cell_text(cell) for cell in record]
 
-    return Table(
-        header, rows(), "xlsx", [], lambda: min(state["line"] / total_rows, 1.0), workbook.close
-    )
+    return Table(header, rows(), "xlsx", [], lambda: min(state["line"] / total_rows, 1.0), close)
 
 
 def _cell_text(value) -> str:

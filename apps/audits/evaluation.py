@@ -1,0 +1,465 @@
+"""Evaluate one municipality's grants and searches against the rules; keep its findings.
+
+Each rule is one SQL query over the municipality's rows (set-based: no row-by-row
+Python), returning one "hit" per subject: a grant, a searching agency, or a person who
+accepted requests in bulk. The hits are then reconciled with the stored findings:
+- a new hit opens a finding;
+- a known one updates its evidence (and reopens it if it had been closed);
+- a finding whose hit is gone is closed, with the time and the cause.
+A run for a municipality holds an advisory lock, so two never overlap; running again
+on the same data changes nothing.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.agencies.models import Agency
+from apps.agencies.naming import parse_agency_name
+from apps.compliance.blocklist import blocked_agency_ids
+from apps.compliance.models import Rule
+from apps.municipalities.models import Municipality
+from apps.sharing.models import SharingGrant
+
+from .models import EvaluationRun, Finding, FindingEvent
+
+logger = logging.getLogger(__name__)
+
+EVALUATION_LOCK = 7302
+EVIDENCE_LINES = 50  # line numbers kept per file and subject; the count is always exact
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule_code: str
+    subject_key: str
+    subject_label: str
+    summary: str
+    evidence: dict
+    first_seen_at: object
+    last_seen_at: object
+    agency_id: int | None = None
+    grant_id: int | None = None
+
+
+@dataclass
+class Context:
+    municipality: Municipality
+    rules: dict[str, Rule]
+    blocked: list[int]
+    own_agencies: list[int]
+    today: object
+
+
+def _rows(sql: str, params: dict) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- grant rules ---------------------------------------------------------------------
+
+_GRANTS = """
+SELECT g.id, g.partner_name, g.agency_id, g.mode, g.status, g.decided_by,
+       coalesce(g.decided_at, g.status_changed_at) AS seen_at, g.declaration_on_file,
+       g.declaration_date, a.name AS agency_name, a.state, a.level,
+       e.id AS export_id, e.original_name AS export_name, g.source_line
+FROM sharing_sharinggrant g
+JOIN agencies_agency a ON a.id = g.agency_id
+JOIN vendors_vendorexport e ON e.id = g.source_export_id
+WHERE g.municipality_id = %(municipality)s AND g.direction = 'outgoing'
+  AND g.status = 'accepted' AND ({condition})
+ORDER BY g.id
+"""
+
+_GRANT_CONDITIONS = {
+    "BLOCKED_AGENCY_GRANT": "g.agency_id = ANY(%(blocked)s)",
+    "FEDERAL_GRANT_REVIEW": "a.level = 'federal' AND NOT g.agency_id = ANY(%(blocked)s)",
+    "BROAD_SHARING_MODE": "g.mode IN ('statewide', 'national', 'similar_laws')",
+    "PRIVATE_ENTITY_GRANT": "a.level = 'private'",
+    "OUT_OF_STATE_NO_DECLARATION": """
+        a.state NOT IN ('', %(home_state)s) AND a.level NOT IN ('federal', 'tribal')
+        AND NOT (g.declaration_on_file
+                 AND coalesce(g.declaration_date, %(today)s) >= %(oldest_declaration)s)
+        AND NOT EXISTS (
+            SELECT 1 FROM sharing_declaration d
+            WHERE d.municipality_id = g.municipality_id AND d.agency_id = g.agency_id
+              AND d.received_on <= %(today)s
+              AND (d.expires_on IS NULL OR d.expires_on >= %(today)s))""",
+}
+
+_GRANT_SUMMARIES = {
+    "BLOCKED_AGENCY_GRANT": "Data is shared with {agency_name}, which is on the state blocklist.",
+    "FEDERAL_GRANT_REVIEW": "Data is shared with the federal agency {agency_name}.",
+    "BROAD_SHARING_MODE": "Data is shared through a {mode_label} grant ({partner_name}).",
+    "PRIVATE_ENTITY_GRANT": "Data is shared with the private entity {agency_name}.",
+    "OUT_OF_STATE_NO_DECLARATION": (
+        "Data is shared with {agency_name} ({state}) with no valid written declaration on file."
+    ),
+}
+
+
+def _grant_hits(code: str) -> Callable[[Context], list[Hit]]:
+    def check(context: Context) -> list[Hit]:
+        max_age = int(context.rules[code].settings.get("max_age_days", 730))
+        rows = _rows(
+            _GRANTS.format(condition=_GRANT_CONDITIONS[code]),
+            {
+                "municipality": context.municipality.pk,
+                "blocked": context.blocked,
+                "home_state": settings.PORTAL_HOME_STATE,
+                "today": context.today,
+                "oldest_declaration": context.today - timedelta(days=max_age),
+            },
+        )
+        modes = dict(SharingGrant.Mode.choices)
+        return [
+            Hit(
+                rule_code=code,
+                subject_key=f"grant:{row['id']}",
+                subject_label=row["partner_name"],
+                summary=_GRANT_SUMMARIES[code].format(mode_label=modes[row["mode"]], **row),
+                evidence={
+                    "count": 1,
+                    "files": [
+                        {
+                            "export": row["export_id"],
+                            "name": row["export_name"],
+                            "count": 1,
+                            "lines": [row["source_line"]],
+                        }
+                    ],
+                },
+                first_seen_at=row["seen_at"],
+                last_seen_at=row["seen_at"],
+                agency_id=row["agency_id"],
+                grant_id=row["id"],
+            )
+            for row in rows
+        ]
+
+    return check
+
+
+# --- search rules --------------------------------------------------------------------
+
+_SEARCHES = """
+WITH hits AS (
+    SELECT s.agency_id, s.source_export_id, s.source_line, s.searched_at
+    FROM sharing_searchevent s
+    WHERE s.municipality_id = %(municipality)s AND ({condition})
+), per_file AS (
+    SELECT agency_id, source_export_id, count(*) AS n,
+           (array_agg(source_line ORDER BY source_line))[1:%(lines)s] AS lines,
+           min(searched_at) AS first_at, max(searched_at) AS last_at
+    FROM hits GROUP BY agency_id, source_export_id
+)
+SELECT p.agency_id, a.name AS agency_name, sum(p.n)::int AS n,
+       min(p.first_at) AS first_at, max(p.last_at) AS last_at,
+       json_agg(json_build_object('export', e.id, 'name', e.original_name, 'count', p.n,
+                                  'lines', p.lines) ORDER BY e.id) AS files
+FROM per_file p
+JOIN agencies_agency a ON a.id = p.agency_id
+JOIN vendors_vendorexport e ON e.id = p.source_export_id
+GROUP BY p.agency_id, a.name
+ORDER BY p.agency_id
+"""
+
+_SEARCH_CONDITIONS = {
+    "IMMIGRATION_SEARCH": "s.reason_label = 'immigration' OR s.agency_id = ANY(%(blocked)s)",
+    "HEALTH_CARE_SEARCH": "s.reason_label = 'health_care'",
+    "VAGUE_REASON": "s.reason_label = 'vague'",
+    "SENSITIVE_DATA_IN_REASON": "s.reason_label = 'sensitive_data'",
+    # Access nobody gave: no grant to the searcher (nor a pool covering it) active then.
+    "SEARCH_WITHOUT_GRANT": """
+        s.origin = 'network' AND NOT s.agency_id = ANY(%(own_agencies)s)
+        AND NOT EXISTS (
+            SELECT 1 FROM sharing_sharinggrant g
+            JOIN agencies_agency searcher ON searcher.id = s.agency_id
+            WHERE g.municipality_id = s.municipality_id AND g.direction = 'outgoing'
+              AND (g.agency_id = s.agency_id OR g.mode = 'national'
+                   OR (g.mode IN ('statewide', 'similar_laws')
+                       AND searcher.state IN ('', %(home_state)s)))
+              AND ((g.status = 'accepted'
+                    AND coalesce(g.decided_at, g.requested_at, '-infinity') <= s.searched_at)
+                   OR (g.status = 'revoked' AND g.status_changed_at > s.searched_at)))""",
+}
+
+_SEARCH_SUMMARIES = {
+    "IMMIGRATION_SEARCH": "{agency_name} ran {n} search{es} for immigration purposes, or while "
+    "on the blocklist.",
+    "HEALTH_CARE_SEARCH": "{agency_name} ran {n} search{es} tied to reproductive or other "
+    "lawful health care.",
+    "VAGUE_REASON": "{agency_name} ran {n} search{es} with a vague or empty reason.",
+    "SENSITIVE_DATA_IN_REASON": "{agency_name} typed personal data into {n} search reason{s}.",
+    "SEARCH_WITHOUT_GRANT": "{agency_name} ran {n} search{es} with no active grant.",
+}
+
+
+def _search_hits(code: str) -> Callable[[Context], list[Hit]]:
+    def check(context: Context) -> list[Hit]:
+        if code == "SEARCH_WITHOUT_GRANT" and not SharingGrant.objects.exists():
+            return []  # without any sharing data uploaded, every search would be flagged
+        minimum = int(context.rules[code].settings.get("min_searches", 1))
+        rows = _rows(
+            _SEARCHES.format(condition=_SEARCH_CONDITIONS[code]),
+            {
+                "municipality": context.municipality.pk,
+                "blocked": context.blocked,
+                "own_agencies": context.own_agencies,
+                "home_state": settings.PORTAL_HOME_STATE,
+                "lines": EVIDENCE_LINES,
+            },
+        )
+        return [
+            Hit(
+                rule_code=code,
+                subject_key=f"agency:{row['agency_id']}",
+                subject_label=row["agency_name"],
+                summary=_SEARCH_SUMMARIES[code].format(
+                    es="" if row["n"] == 1 else "es", s="" if row["n"] == 1 else "s", **row
+                ),
+                evidence={"count": row["n"], "files": row["files"]},
+                first_seen_at=row["first_at"],
+                last_seen_at=row["last_at"],
+                agency_id=row["agency_id"],
+            )
+            for row in rows
+            if row["n"] >= minimum
+        ]
+
+    return check
+
+
+# --- bulk acceptance -----------------------------------------------------------------
+
+_BULK = """
+WITH accepted AS (
+    SELECT c.actor, c.occurred_at, c.grant_id, c.source_export_id, c.source_line
+    FROM sharing_sharingchange c
+    WHERE c.municipality_id = %(municipality)s AND c.new_status = 'accepted'
+      AND c.old_status <> 'accepted' AND c.actor <> ''
+), counted AS (
+    SELECT *, count(*) OVER (PARTITION BY actor ORDER BY occurred_at
+                             RANGE BETWEEN CURRENT ROW AND %(window)s FOLLOWING) AS n
+    FROM accepted
+), bursts AS (
+    SELECT actor, occurred_at AS starts FROM counted WHERE n >= %(minimum)s
+), members AS (
+    SELECT DISTINCT a.*, date_trunc('day', b.starts) AS day
+    FROM accepted a JOIN bursts b
+      ON a.actor = b.actor AND a.occurred_at BETWEEN b.starts AND b.starts + %(window)s
+), per_file AS (
+    SELECT actor, day, source_export_id, count(*) AS n,
+           (array_agg(source_line ORDER BY source_line))[1:%(lines)s] AS lines
+    FROM members GROUP BY actor, day, source_export_id
+), totals AS (
+    SELECT actor, day, count(DISTINCT grant_id)::int AS grants, min(occurred_at) AS first_at,
+           max(occurred_at) AS last_at,
+           array_agg(DISTINCT grant_id) AS grant_ids
+    FROM members GROUP BY actor, day
+)
+SELECT t.*, (
+    SELECT json_agg(json_build_object('export', e.id, 'name', e.original_name, 'count', f.n,
+                                      'lines', f.lines) ORDER BY e.id)
+    FROM per_file f JOIN vendors_vendorexport e ON e.id = f.source_export_id
+    WHERE f.actor = t.actor AND f.day = t.day) AS files
+FROM totals t ORDER BY t.actor, t.day
+"""
+
+
+def _bulk_hits(context: Context) -> list[Hit]:
+    rule = context.rules["BULK_ACCEPTANCE"]
+    minimum = int(rule.settings.get("min_grants", 25))
+    window = timedelta(minutes=int(rule.settings.get("window_minutes", 10)))
+    rows = _rows(
+        _BULK,
+        {
+            "municipality": context.municipality.pk,
+            "window": window,
+            "minimum": minimum,
+            "lines": EVIDENCE_LINES,
+        },
+    )
+    hits = []
+    for row in rows:
+        blocked_names = list(
+            Agency.objects.filter(pk__in=context.blocked, grants__pk__in=row["grant_ids"])
+            .values_list("name", flat=True)
+            .distinct()
+        )
+        among = f", among them {', '.join(blocked_names)}" if blocked_names else ""
+        hits.append(
+            Hit(
+                rule_code="BULK_ACCEPTANCE",
+                subject_key=f"actor:{row['actor']}:{row['day']:%Y-%m-%d}",
+                subject_label=f"{row['actor']} on {row['day']:%b %-d, %Y}",
+                summary=(
+                    f"{row['actor']} accepted {row['grants']} sharing requests between "
+                    f"{row['first_at']:%H:%M} and {row['last_at']:%H:%M} UTC on "
+                    f"{row['day']:%b %-d, %Y}{among}."
+                ),
+                evidence={"count": row["grants"], "files": row["files"]},
+                first_seen_at=row["first_at"],
+                last_seen_at=row["last_at"],
+            )
+        )
+    return hits
+
+
+CHECKS: dict[str, Callable[[Context], list[Hit]]] = {
+    **{code: _grant_hits(code) for code in _GRANT_CONDITIONS},
+    **{code: _search_hits(code) for code in _SEARCH_CONDITIONS},
+    "BULK_ACCEPTANCE": _bulk_hits,
+}
+
+
+# --- reconciling hits with stored findings -----------------------------------------
+
+_FINAL = {Finding.Status.DISMISSED, Finding.Status.VERIFIED, Finding.Status.CLOSED}
+
+
+def _own_agencies(municipality: Municipality) -> list[int]:
+    parsed = parse_agency_name(municipality.police_department or municipality.name)
+    state = parsed.state or municipality.state
+    agencies = Agency.objects.filter(normalized_name=parsed.normalized, state=state)
+    if municipality.ori:
+        agencies = agencies | Agency.objects.filter(ori=municipality.ori)
+    return list(agencies.values_list("id", flat=True))
+
+
+def _close_cause(finding: Finding) -> str:
+    if finding.grant_id:
+        grant = SharingGrant.objects.filter(pk=finding.grant_id).first()
+        if grant and grant.status != SharingGrant.Status.ACCEPTED:
+            where = f"line {grant.source_line}" if grant.source_line else "absent from"
+            return (
+                f"The grant is now {grant.get_status_display().lower()} "
+                f"({where} of export {grant.source_export_id}, "
+                f"{grant.status_changed_at:%b %-d, %Y})."
+            )
+    return "The condition no longer holds on the current data."
+
+
+def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
+    counts = {"opened": 0, "updated": 0, "closed": 0, "reopened": 0, "unchanged": 0}
+    existing = {(f.rule_code, f.subject_key): f for f in Finding.objects.all()}
+    events: list[FindingEvent] = []
+    changed: list[Finding] = []
+    municipality_id = context.municipality.pk
+    for hit in hits:
+        rule = context.rules[hit.rule_code]
+        finding = existing.pop((hit.rule_code, hit.subject_key), None)
+        fields = {
+            "subject_label": hit.subject_label[:255],
+            "severity": rule.severity,
+            "summary": hit.summary,
+            "evidence": hit.evidence,
+            "last_seen_at": hit.last_seen_at or now,
+            "agency_id": hit.agency_id,
+            "grant_id": hit.grant_id,
+        }
+        if finding is None:
+            finding = Finding.objects.create(
+                municipality_id=municipality_id,
+                rule_code=hit.rule_code,
+                subject_key=hit.subject_key,
+                first_seen_at=hit.first_seen_at or now,
+                **fields,
+            )
+            events.append(_event(finding, "", Finding.Status.OPEN, "Opened by evaluation."))
+            counts["opened"] += 1
+            continue
+        dirty = [name for name, value in fields.items() if getattr(finding, name) != value]
+        for name in dirty:
+            setattr(finding, name, fields[name])
+        if finding.status == Finding.Status.CLOSED:
+            events.append(
+                _event(finding, finding.status, Finding.Status.OPEN, "The condition is back.")
+            )
+            finding.status, finding.closed_at, finding.close_cause = Finding.Status.OPEN, None, ""
+            dirty.append("status")
+            counts["reopened"] += 1
+        elif dirty:
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+        if dirty:
+            changed.append(finding)
+    for finding in existing.values():
+        if finding.status in _FINAL:
+            continue
+        cause = _close_cause(finding)
+        events.append(_event(finding, finding.status, Finding.Status.CLOSED, cause))
+        finding.status, finding.closed_at, finding.close_cause = Finding.Status.CLOSED, now, cause
+        changed.append(finding)
+        counts["closed"] += 1
+    Finding.objects.bulk_update(
+        changed,
+        ["subject_label", "severity", "summary", "evidence", "last_seen_at", "agency_id",
+         "grant_id", "status", "closed_at", "close_cause"],
+        batch_size=500,
+    )  # fmt: skip
+    FindingEvent.objects.bulk_create(events, batch_size=500)
+    return counts
+
+
+def _event(finding: Finding, old: str, new: str, note: str) -> FindingEvent:
+    return FindingEvent(
+        municipality_id=finding.municipality_id,
+        finding=finding,
+        from_status=old,
+        to_status=new,
+        note=note,
+    )
+
+
+def municipality_evaluate(*, municipality: Municipality, trigger: str) -> EvaluationRun:
+    """Evaluate one municipality (inside its scope) and record the run."""
+    started = time.monotonic()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", [EVALUATION_LOCK, municipality.pk]
+                )
+            run = EvaluationRun.objects.create(
+                municipality=municipality, trigger=trigger, started_at=now
+            )
+            context = Context(
+                municipality=municipality,
+                rules={r.code: r for r in Rule.objects.filter(is_active=True)},
+                blocked=blocked_agency_ids(),
+                own_agencies=_own_agencies(municipality),
+                today=timezone.localdate(),
+            )
+            hits: list[Hit] = []
+            for code, check in CHECKS.items():
+                if code in context.rules:
+                    hits.extend(check(context))
+            counts = _reconcile(context, hits, now)
+            run.counts = counts
+            run.outcome = EvaluationRun.Outcome.SUCCEEDED
+            run.duration_seconds = time.monotonic() - started
+            run.save(update_fields=["counts", "outcome", "duration_seconds"])
+    except Exception as error:
+        # The run's own row rolled back with the transaction; record the failure apart.
+        logger.exception("evaluation of %s failed", municipality)
+        EvaluationRun.objects.create(
+            municipality=municipality,
+            trigger=trigger,
+            started_at=now,
+            duration_seconds=time.monotonic() - started,
+            outcome=EvaluationRun.Outcome.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        raise
+    return run

@@ -1,0 +1,117 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from apps.agencies.models import Agency
+from apps.compliance.models import Severity
+from apps.municipalities.models import TenantModel
+from apps.sharing.models import SharingGrant
+
+
+class Finding(TenantModel):
+    """A rule broken by a municipality's sharing or searches, kept up to date by evaluation.
+
+    Keyed by (municipality, rule, subject): a re-run updates it, never duplicates it. A
+    finding whose condition cleared is closed with the time and cause; one whose
+    condition comes back reopens.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        REMEDIATED = "remediated", "Remediated"
+        VERIFIED = "verified", "Verified"
+        DISMISSED = "dismissed", "Dismissed"
+        CLOSED = "closed", "Closed (condition cleared)"
+
+    rule_code = models.CharField(max_length=40)
+    subject_key = models.CharField(max_length=255, help_text="What the finding is about")
+    subject_label = models.CharField(max_length=255)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.OPEN)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    grant = models.ForeignKey(
+        SharingGrant, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+    )
+    summary = models.TextField()
+    evidence = models.JSONField(default=dict, help_text="Files and line numbers it rests on")
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_cause = models.TextField(blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "rule_code", "subject_key"], name="finding_once_per_subject"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "status", "severity"]),
+            models.Index(fields=["rule_code", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code}: {self.subject_label}"
+
+
+def _attachment_path(instance: "FindingEvent", filename: str) -> str:
+    # A random name, never one built from the uploaded file's name.
+    return f"finding-evidence/{uuid.uuid4().hex}"
+
+
+class FindingEvent(TenantModel):
+    """A step in a finding's life: opened, updated, closed, reopened, or a person's action."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.CharField(max_length=15, blank=True)
+    to_status = models.CharField(max_length=15)
+    note = models.TextField(blank=True)
+    attachment = models.FileField(upload_to=_attachment_path, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class EvaluationRun(TenantModel):
+    """One evaluation of one municipality: why it ran, how long, what it changed."""
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", "Nightly"
+        UPLOAD = "upload", "Upload"
+        BLOCKLIST = "blocklist", "Blocklist change"
+        TERMS = "terms", "Reason term change"
+        MANUAL = "manual", "Manual"
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    started_at = models.DateTimeField()
+    duration_seconds = models.FloatField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["municipality", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.trigger} run at {self.started_at:%Y-%m-%d %H:%M}"

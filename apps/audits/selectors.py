@@ -1,0 +1,44 @@
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+
+from apps.compliance.models import Rule
+
+from .models import Finding
+
+
+def findings_list() -> QuerySet[Finding]:
+    return Finding.objects.select_related("municipality", "agency").order_by(
+        "municipality__name", "rule_code", "subject_label"
+    )
+
+
+def evidence_text(evidence: dict) -> str:
+    """`network_audit.csv lines 12, 40, 41 (+3 more)`; one part per file."""
+    parts = []
+    for file in evidence.get("files", []):
+        lines = ", ".join(str(line) for line in file["lines"])
+        more = file["count"] - len(file["lines"])
+        parts.append(f"{file['name']} line{'s' if file['count'] > 1 else ''} {lines}"
+                     + (f" (+{more} more)" if more > 0 else ""))  # fmt: skip
+    return "; ".join(parts)
+
+
+def findings_for_export() -> Iterator[dict]:
+    """Every finding of the active scope as plain values, with its rule's citation."""
+    citations = dict(Rule.objects.values_list("code", "citation"))
+    for finding in findings_list():
+        yield {
+            "rule": finding.rule_code,
+            "severity": finding.severity,
+            "status": finding.status,
+            "municipality": finding.municipality.name,
+            "agency": finding.agency.name if finding.agency else "",
+            "subject": finding.subject_label,
+            "citation": citations.get(finding.rule_code, ""),
+            "evidence": evidence_text(finding.evidence),
+            "evidence_detail": finding.evidence,
+            "first_seen": finding.first_seen_at.isoformat(),
+            "last_seen": finding.last_seen_at.isoformat(),
+            "summary": finding.summary,
+        }

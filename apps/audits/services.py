@@ -1,0 +1,74 @@
+"""A finding's life after evaluation opened it: people acknowledge, remediate, verify or
+dismiss it. Every step is a FindingEvent with who, when and a note."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from apps.accounts.models import User
+
+from .models import Finding, FindingEvent
+
+S = Finding.Status
+
+# (from statuses, to status, who may): "municipal" = the municipality's staff and state
+# staff; "state" = auditors and administrators only.
+TRANSITIONS = {
+    "acknowledge": ({S.OPEN}, S.ACKNOWLEDGED, "municipal"),
+    "remediate": ({S.OPEN, S.ACKNOWLEDGED}, S.REMEDIATED, "municipal"),
+    "verify": ({S.REMEDIATED}, S.VERIFIED, "state"),
+    "reject_remediation": ({S.REMEDIATED}, S.OPEN, "state"),
+    "dismiss": ({S.OPEN, S.ACKNOWLEDGED, S.REMEDIATED}, S.DISMISSED, "state"),
+    "reopen": ({S.DISMISSED, S.VERIFIED}, S.OPEN, "state"),
+}
+NOTE_REQUIRED = {"remediate", "dismiss", "reject_remediation", "reopen"}
+
+
+def finding_actions(*, finding: Finding, user: User) -> list[str]:
+    """The steps `user` may take on `finding` now."""
+    return [
+        action
+        for action, (sources, _, who) in TRANSITIONS.items()
+        if finding.status in sources and (who == "municipal" or user.is_state_staff)
+    ]
+
+
+@transaction.atomic
+def finding_transition(
+    *, finding: Finding, action: str, actor: User, note: str = "", attachment=None
+) -> FindingEvent:
+    if action not in TRANSITIONS:
+        raise ValidationError(f"Unknown action {action!r}.")
+    sources, target, who = TRANSITIONS[action]
+    if who == "state" and not actor.is_state_staff:
+        raise PermissionDenied("Only state auditors can do that.")
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    if finding.status not in sources:
+        raise ValidationError(
+            f"A finding that is {finding.get_status_display().lower()} cannot be {action}d."
+        )
+    if action in NOTE_REQUIRED and not note.strip():
+        raise ValidationError("Say why in the note.")
+    event = FindingEvent(
+        municipality_id=finding.municipality_id,
+        finding=finding,
+        actor=actor,
+        from_status=finding.status,
+        to_status=target,
+        note=note.strip(),
+    )
+    if attachment is not None:
+        event.attachment = attachment
+    event.save()
+    finding.status = target
+    finding.save(update_fields=["status"])
+    return event
+
+
+@transaction.atomic
+def findings_bulk_transition(*, findings, action: str, actor: User, note: str = "") -> int:
+    done = 0
+    for finding in findings:
+        if action in finding_actions(finding=finding, user=actor):
+            finding_transition(finding=finding, action=action, actor=actor, note=note)
+            done += 1
+    return done

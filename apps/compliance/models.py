@@ -1,0 +1,122 @@
+from django.conf import settings
+from django.db import models
+
+from apps.agencies.models import Agency
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+class Rule(models.Model):
+    """One check the evaluation applies, with the law it rests on.
+
+    `settings` holds the thresholds an administrator tunes (for BULK_ACCEPTANCE, how
+    many acceptances by one person in how many minutes).
+    """
+
+    code = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    explanation = models.TextField(help_text="Plain-language: what is wrong and why")
+    citation = models.CharField(max_length=255, help_text="The subsection the finding rests on")
+    settings = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class BlocklistEntry(models.Model):
+    """An agency, or a name / ORI pattern, whose access to ALPR data is prohibited."""
+
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="blocklist_entries"
+    )
+    name_pattern = models.CharField(
+        max_length=255, blank=True, help_text="Regular expression on the normalised agency name"
+    )
+    ori_pattern = models.CharField(
+        max_length=50, blank=True, help_text="Regular expression on the ORI, e.g. ^VTICE"
+    )
+    reason = models.TextField()
+    citation = models.CharField(max_length=255)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_active", "agency__name", "name_pattern"]
+        verbose_name_plural = "blocklist entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(agency=None, name_pattern="", ori_pattern=""),
+                name="blocklist_entry_names_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.agency_id:
+            return str(self.agency)
+        return self.name_pattern or self.ori_pattern
+
+
+class ReasonTerm(models.Model):
+    """A word or pattern the reason classifier looks for (see apps.compliance.classifier)."""
+
+    class Label(models.TextChoices):
+        IMMIGRATION = "immigration", "Immigration"
+        HEALTH_CARE = "health_care", "Health care"
+        SENSITIVE_DATA = "sensitive_data", "Sensitive data"
+        VAGUE = "vague", "Vague"
+
+    class Match(models.TextChoices):
+        WORD = "word", "Whole word or phrase"
+        PREFIX = "prefix", "Word starting with"
+        FUZZY = "fuzzy", "Word, allowing a typo"
+        REGEX = "regex", "Regular expression"
+
+    label = models.CharField(max_length=20, choices=Label.choices)
+    phrase = models.CharField(max_length=255)
+    match = models.CharField(max_length=10, choices=Match.choices, default=Match.WORD)
+    unless_near = models.JSONField(
+        default=list, blank=True, help_text="Words that cancel a hit within two words of it"
+    )
+    note = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["label", "phrase"]
+        constraints = [
+            models.UniqueConstraint(fields=["label", "phrase", "match"], name="reason_term_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_label_display()}: {self.phrase}"
+
+    def clean(self) -> None:
+        # A term the classifier cannot build would stop classification for everyone.
+        from django.core.exceptions import ValidationError
+
+        from .classifier import ReasonClassifier, Term
+
+        try:
+            ReasonClassifier(
+                [Term(self.label, self.phrase, self.match, tuple(self.unless_near or ()))]
+            )
+        except (ValueError, TypeError) as error:
+            raise ValidationError({"phrase": str(error)}) from error

@@ -1,0 +1,150 @@
+"""Changes to the blocklist, the rules and the reason terms.
+
+Every change is recorded (who, when, what changed) and re-evaluates only the
+municipalities it can affect, once the change is committed.
+"""
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.history import change_record, snapshot
+
+from .blocklist import blocked_agency_ids
+from .models import BlocklistEntry, ReasonTerm, Rule
+
+BLOCKLIST_FIELDS = ["agency", "name_pattern", "ori_pattern", "reason", "citation", "is_active"]
+TERM_FIELDS = ["label", "phrase", "match", "unless_near", "note", "is_active"]
+RULE_FIELDS = ["title", "severity", "explanation", "citation", "settings", "is_active"]
+
+
+def municipalities_touching(agency_ids: list[int]) -> list[int]:
+    """Municipalities with a grant to, or a search by, any of these agencies."""
+    if not agency_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT municipality_id FROM sharing_sharinggrant WHERE agency_id = ANY(%(ids)s)"
+            " UNION SELECT municipality_id FROM sharing_searchevent WHERE agency_id = ANY(%(ids)s)",
+            {"ids": agency_ids},
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _evaluate_later(municipality_ids: list[int], trigger: str) -> None:
+    from apps.audits.tasks import evaluations_dispatch
+
+    transaction.on_commit(lambda: evaluations_dispatch(municipality_ids, trigger=trigger))
+
+
+def _matches(entry: BlocklistEntry) -> list[int]:
+    return blocked_agency_ids([entry]) if entry.is_active else []
+
+
+@transaction.atomic
+def blocklist_entry_save(
+    *, entry: BlocklistEntry, actor: User | None, reason: str = ""
+) -> tuple[BlocklistEntry, list[int]]:
+    """Create or change an entry; returns it and the municipalities queued for evaluation."""
+    before = None
+    matched_before: list[int] = []
+    if entry.pk:
+        old = BlocklistEntry.objects.get(pk=entry.pk)
+        before, matched_before = snapshot(old, BLOCKLIST_FIELDS), _matches(old)
+    if entry.is_active:
+        entry.retired_at = None
+    elif entry.retired_at is None:
+        entry.retired_at = timezone.now()
+    if not entry.pk:
+        entry.created_by = actor
+    entry.full_clean()
+    entry.save()
+    action = "created" if before is None else ("retired" if not entry.is_active else "changed")
+    change_record(
+        instance=entry,
+        action=action,
+        before=before,
+        after=snapshot(entry, BLOCKLIST_FIELDS),
+        actor=actor,
+        reason=reason,
+    )
+    affected = municipalities_touching(sorted(set(matched_before) | set(_matches(entry))))
+    _evaluate_later(affected, "blocklist")
+    return entry, affected
+
+
+def blocklist_entry_retire(*, entry: BlocklistEntry, actor: User | None, reason: str):
+    entry.is_active = False
+    return blocklist_entry_save(entry=entry, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def rule_save(*, rule: Rule, actor: User | None, reason: str = "") -> Rule:
+    """Change a rule's wording, severity or thresholds; every municipality is re-evaluated."""
+    before = snapshot(Rule.objects.get(pk=rule.pk), RULE_FIELDS)
+    rule.full_clean()
+    rule.save()
+    change_record(
+        instance=rule,
+        action="changed",
+        before=before,
+        after=snapshot(rule, RULE_FIELDS),
+        actor=actor,
+        reason=reason,
+    )
+    from apps.municipalities.models import Municipality
+
+    _evaluate_later(list(Municipality.objects.values_list("pk", flat=True)), "manual")
+    return rule
+
+
+@transaction.atomic
+def reason_term_save(*, term: ReasonTerm, actor: User | None, reason: str = "") -> ReasonTerm:
+    """Create or change a term; stored searches are re-classified in the background."""
+    before = snapshot(ReasonTerm.objects.get(pk=term.pk), TERM_FIELDS) if term.pk else None
+    term.full_clean()
+    term.save()
+    change_record(
+        instance=term,
+        action="created" if before is None else "changed",
+        before=before,
+        after=snapshot(term, TERM_FIELDS),
+        actor=actor,
+        reason=reason,
+    )
+    from .tasks import reasons_reclassify
+
+    transaction.on_commit(reasons_reclassify.delay)
+    return term
+
+
+def reasons_reclassify_all() -> list[int]:
+    """Label every stored search again with the current terms; returns the municipalities
+    whose labels changed (those, and only those, need evaluating again)."""
+    from .terms import reason_classifier
+
+    classifier = reason_classifier()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reason, reason_label FROM sharing_searchevent WHERE NOT reason_redacted"
+            " GROUP BY reason, reason_label"
+        )
+        changes = {}
+        for text, old_label in cursor.fetchall():
+            new_label = classifier.classify(text).label
+            if new_label != old_label:
+                changes[text] = new_label
+        if not changes:
+            return []
+        cursor.execute("CREATE TEMP TABLE relabel (reason text, label text) ON COMMIT DROP")
+        with cursor.cursor.copy("COPY relabel FROM STDIN") as copy:
+            for row in changes.items():
+                copy.write_row(row)
+        cursor.execute(
+            "WITH changed AS ("
+            " UPDATE sharing_searchevent s SET reason_label = r.label FROM relabel r"
+            " WHERE s.reason = r.reason AND NOT s.reason_redacted"
+            " AND s.reason_label <> r.label RETURNING s.municipality_id)"
+            " SELECT DISTINCT municipality_id FROM changed"
+        )
+        return sorted(row[0] for row in cursor.fetchall())

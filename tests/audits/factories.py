@@ -1,0 +1,95 @@
+"""Factories for the rows evaluation reads: agencies, grants, sharing changes, searches.
+
+Tenant-owned rows (grants, changes, searches) default to a source export of the same
+municipality, so every finding's evidence can name a file and a line.
+"""
+
+from datetime import UTC, datetime
+
+import factory
+
+from apps.agencies.models import Agency
+from apps.agencies.naming import parse_agency_name
+from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
+from tests.vendors.factories import VendorExportFactory, flock
+
+DECIDED = datetime(2024, 4, 16, 19, 2, tzinfo=UTC)
+SEARCHED = datetime(2025, 6, 3, 14, 30, tzinfo=UTC)
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Springfield{n} IL PD")
+    normalized_name = factory.LazyAttribute(lambda a: parse_agency_name(a.name).normalized)
+    state = factory.LazyAttribute(lambda a: parse_agency_name(a.name).state or "IL")
+    level = Agency.Level.LOCAL
+    is_confirmed = True
+
+
+def _same_municipality_export(**extra):
+    return factory.SubFactory(
+        VendorExportFactory, municipality=factory.SelfAttribute("..municipality"), **extra
+    )
+
+
+class SharingGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SharingGrant
+
+    municipality = factory.SubFactory("tests.municipalities.factories.MunicipalityFactory")
+    vendor = factory.LazyFunction(flock)
+    agency = factory.SubFactory(AgencyFactory)
+    partner_name = factory.LazyAttribute(lambda g: g.agency.name)
+    direction = SharingGrant.Direction.OUTGOING
+    data_type = SharingGrant.DataType.DETECTIONS
+    mode = SharingGrant.Mode.ONE_TO_ONE
+    status = SharingGrant.Status.ACCEPTED
+    requested_at = DECIDED
+    decided_at = DECIDED
+    decided_by = "det.jsmith@alderparkpd.example"
+    status_changed_at = DECIDED
+    source_export = _same_municipality_export(
+        kind="sharing_list", original_name=factory.Sequence(lambda n: f"shared_networks_{n}.csv")
+    )
+    source_line = factory.Sequence(lambda n: n + 2)
+
+
+class SharingChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SharingChange
+
+    municipality = factory.SubFactory("tests.municipalities.factories.MunicipalityFactory")
+    grant = factory.SubFactory(
+        SharingGrantFactory, municipality=factory.SelfAttribute("..municipality")
+    )
+    occurred_at = DECIDED
+    old_status = SharingGrant.Status.PENDING
+    new_status = SharingGrant.Status.ACCEPTED
+    actor = "det.jsmith@alderparkpd.example"
+    source_export = _same_municipality_export(
+        kind="event_log", original_name=factory.Sequence(lambda n: f"share_events_{n}.csv")
+    )
+    source_line = factory.Sequence(lambda n: n + 2)
+
+
+class SearchEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SearchEvent
+
+    municipality = factory.SubFactory("tests.municipalities.factories.MunicipalityFactory")
+    searched_at = SEARCHED
+    vendor = factory.LazyFunction(flock)
+    vendor_search_id = factory.Faker("uuid4")
+    origin = SearchEvent.Origin.NETWORK
+    agency = factory.SubFactory(AgencyFactory)
+    agency_name = factory.LazyAttribute(lambda s: s.agency.name)
+    reason = "Stolen vehicle"
+    reason_category = ""
+    reason_label = "none"
+    case_number = factory.Sequence(lambda n: f"25-{n:05d}")
+    networks_searched = 1
+    search_type = "search"
+    source_export = _same_municipality_export()
+    source_line = factory.Sequence(lambda n: n + 2)
