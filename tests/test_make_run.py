@@ -114,7 +114,7 @@ def test_make_run_serves_the_portal_with_demo_logins_and_restarts_on_its_data(
     second = Portal(data_dir, unused_tcp_port)
     try:
         assert second.wait_until_up(timeout=120), second.text
-        assert "Demo data ready (0 new records)" in second.text
+        assert "Demo data ready (0 new records, 0 new exports)" in second.text
         assert "No migrations to apply" in second.text
     finally:
         second.stop()

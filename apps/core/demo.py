@@ -85,3 +85,27 @@ ACCOUNTS = (
         "State administrator",
     ),
 )
+
+
+@dataclass(frozen=True)
+class DemoExport:
+    municipality: str
+    vendor: str
+    kind: str
+    file: str  # a sample in tests/ingest/samples (see its README)
+
+
+# Uploads that give the demo a finding of every rule.
+EXPORTS = (
+    DemoExport("maple-grove", "flock", "", "flock_sharing_list.csv"),
+    DemoExport("maple-grove", "flock", "", "flock_network_audit_13col.csv"),
+    DemoExport("maple-grove", "flock", "", "flock_network_audit_overlap_next_month.csv"),
+    DemoExport("maple-grove", "flock", "", "flock_network_audit_2026_no_name_plate.csv"),
+    DemoExport("riverbend", "flock", "", "flock_event_log.csv"),
+    DemoExport("riverbend", "flock", "organization_audit", "flock_org_audit_split_date_time.csv"),
+    DemoExport("riverbend", "other", "", "generic_searches.csv"),
+    DemoExport("oak-prairie", "motorola", "", "motorola_sharing_report.csv"),
+    DemoExport("oak-prairie", "flock", "", "flock_network_audit_14col_devices.csv"),
+    DemoExport("lakeview-heights", "other", "", "generic_grants.csv"),
+    DemoExport("lakeview-heights", "flock", "", "flock_network_audit.xlsx"),
+)

@@ -37,3 +37,15 @@ def test_every_demo_login_lands_on_its_role_home(client, account):
     slug = account.municipalities[0] if account.municipalities else ""
     assert response.redirect_chain[-1][0] == HOME_BY_ROLE[account.role].format(slug=slug)
     assert "Demo data" not in response.content.decode()  # the test settings are not demo mode
+
+
+def test_seed_demo_uploads_exports_that_break_every_rule():
+    from apps.audits.models import Finding
+    from apps.compliance.rulebook import RULES
+    from apps.municipalities.scoping import statewide_scope
+
+    call_command("seed_demo")
+
+    with statewide_scope():
+        seen = set(Finding.objects.values_list("rule_code", flat=True))
+    assert seen == {rule["code"] for rule in RULES}

@@ -1,17 +1,33 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.audits.evaluation import municipality_evaluate
 from apps.core import demo
 from apps.municipalities.models import Municipality
+from apps.municipalities.scoping import municipality_scope
 from apps.municipalities.services import membership_add, municipality_create
+from apps.vendors.loading import export_load
+from apps.vendors.models import Vendor
+from apps.vendors.services import export_receive
+
+SAMPLES = settings.BASE_DIR / "tests" / "ingest" / "samples"
 
 
 class Command(BaseCommand):
-    help = "Create the fictional demo municipalities and one account per role (idempotent)."
+    help = (
+        "Create the fictional demo municipalities, one account per role, and load demo "
+        "exports that produce a finding of every rule (idempotent)."
+    )
+
+    def handle(self, *args, **options):
+        created = self._tenants_and_accounts()
+        loaded = self._exports()
+        self.stdout.write(f"Demo data ready ({created} new records, {loaded} new exports).")
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _tenants_and_accounts(self) -> int:
         created = 0
         for item in demo.MUNICIPALITIES:
             if not Municipality.objects.filter(slug=item.slug).exists():
@@ -40,4 +56,30 @@ class Command(BaseCommand):
                 created += 1
             for slug in account.municipalities:
                 membership_add(user=user, municipality=Municipality.objects.get(slug=slug))
-        self.stdout.write(f"Demo data ready ({created} new records).")
+        return created
+
+    def _exports(self) -> int:
+        loaded = 0
+        touched = set()
+        for item in demo.EXPORTS:
+            municipality = Municipality.objects.get(slug=item.municipality)
+            clerk = User.objects.filter(memberships__municipality=municipality).first()
+            path = SAMPLES / item.file
+            with municipality_scope(municipality), path.open("rb") as source:
+                received = export_receive(
+                    municipality=municipality,
+                    vendor=Vendor.objects.get(slug=item.vendor),
+                    kind=item.kind,
+                    original_name=item.file,
+                    chunks=iter(lambda source=source: source.read(1 << 20), b""),
+                    uploaded_by=clerk,
+                    queue=False,
+                )
+                if not received.already_uploaded:
+                    export_load(export_id=received.export.pk)
+                    loaded += 1
+                    touched.add(municipality)
+        for municipality in touched:
+            with municipality_scope(municipality):
+                municipality_evaluate(municipality=municipality, trigger="manual")
+        return loaded
