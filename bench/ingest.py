@@ -157,6 +157,10 @@ def copy_ready_file(path: Path, target: Path) -> None:
         municipality=municipality, vendor=vendor, original_name="bare", sha256="0" * 64,
         size=0, uploaded_by=user, status="loaded",
     )  # fmt: skip
+    from apps.compliance.terms import reason_classifier
+
+    classify = reason_classifier().classify
+    labels: dict[str, str] = {}
     parsed = parse_export(path)
     resolver = AgencyResolver()
     with target.open("w", newline="") as out:
@@ -167,8 +171,12 @@ def copy_ready_file(path: Path, target: Path) -> None:
             values = record._asdict()
             line = values.pop("line")
             values.pop("agency_ori")
+            if record.reason not in labels:
+                labels[record.reason] = classify(record.reason).label
+            label = "none" if record.reason_redacted else labels[record.reason]
+            nulled = (r"\N" if v is None else v for v in values.values())
             writer.writerow([municipality.pk, vendor.pk, export.pk, "network", agency_id, line,
-                             *(r"\N" if v is None else v for v in values.values())])  # fmt: skip
+                             label, *nulled])  # fmt: skip
     parsed.table.close()
 
 
@@ -178,7 +186,7 @@ def run_bare(copy_file: Path) -> int:
     from apps.vendors.loading import _COPIED
 
     columns = ["municipality_id", "vendor_id", "source_export_id", "origin", "agency_id",
-               "source_line", *_COPIED]  # fmt: skip
+               "source_line", "reason_label", *_COPIED]  # fmt: skip
     with connection.cursor() as cursor, copy_file.open("rb") as source:
         with cursor.cursor.copy(
             f"COPY sharing_searchevent ({', '.join(columns)})"

@@ -92,7 +92,8 @@ _GRANT_CONDITIONS = {
             SELECT 1 FROM sharing_declaration d
             WHERE d.municipality_id = g.municipality_id AND d.agency_id = g.agency_id
               AND d.received_on <= %(today)s
-              AND (d.expires_on IS NULL OR d.expires_on >= %(today)s))""",
+              AND (d.expires_on >= %(today)s
+                   OR (d.expires_on IS NULL AND d.received_on >= %(oldest_declaration)s)))""",
 }
 
 _GRANT_SUMMARIES = {
@@ -253,25 +254,32 @@ WITH accepted AS (
 ), bursts AS (
     SELECT actor, occurred_at AS starts FROM counted WHERE n >= %(minimum)s
 ), members AS (
-    SELECT DISTINCT a.*, date_trunc('day', b.starts) AS day
+    SELECT DISTINCT a.*
     FROM accepted a JOIN bursts b
       ON a.actor = b.actor AND a.occurred_at BETWEEN b.starts AND b.starts + %(window)s
+), islands AS (
+    -- One finding per uninterrupted run of acceptances, even across midnight.
+    SELECT *, sum(CASE WHEN gap > %(window)s THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY actor ORDER BY occurred_at) AS island
+    FROM (SELECT *, occurred_at - lag(occurred_at) OVER (PARTITION BY actor
+                                                         ORDER BY occurred_at) AS gap
+          FROM members) gaps
 ), per_file AS (
-    SELECT actor, day, source_export_id, count(*) AS n,
+    SELECT actor, island, source_export_id, count(*) AS n,
            (array_agg(source_line ORDER BY source_line))[1:%(lines)s] AS lines
-    FROM members GROUP BY actor, day, source_export_id
+    FROM islands GROUP BY actor, island, source_export_id
 ), totals AS (
-    SELECT actor, day, count(DISTINCT grant_id)::int AS grants, min(occurred_at) AS first_at,
-           max(occurred_at) AS last_at,
+    SELECT actor, island, count(DISTINCT grant_id)::int AS grants,
+           min(occurred_at) AS first_at, max(occurred_at) AS last_at,
            array_agg(DISTINCT grant_id) AS grant_ids
-    FROM members GROUP BY actor, day
+    FROM islands GROUP BY actor, island
 )
 SELECT t.*, (
     SELECT json_agg(json_build_object('export', e.id, 'name', e.original_name, 'count', f.n,
                                       'lines', f.lines) ORDER BY e.id)
     FROM per_file f JOIN vendors_vendorexport e ON e.id = f.source_export_id
-    WHERE f.actor = t.actor AND f.day = t.day) AS files
-FROM totals t ORDER BY t.actor, t.day
+    WHERE f.actor = t.actor AND f.island = t.island) AS files
+FROM totals t ORDER BY t.actor, t.first_at
 """
 
 
@@ -299,12 +307,12 @@ def _bulk_hits(context: Context) -> list[Hit]:
         hits.append(
             Hit(
                 rule_code="BULK_ACCEPTANCE",
-                subject_key=f"actor:{row['actor']}:{row['day']:%Y-%m-%d}",
-                subject_label=f"{row['actor']} on {row['day']:%b %-d, %Y}",
+                subject_key=f"actor:{row['actor']}:{row['first_at']:%Y-%m-%dT%H:%M}",
+                subject_label=f"{row['actor']} on {row['first_at']:%b %-d, %Y}",
                 summary=(
                     f"{row['actor']} accepted {row['grants']} sharing requests between "
-                    f"{row['first_at']:%H:%M} and {row['last_at']:%H:%M} UTC on "
-                    f"{row['day']:%b %-d, %Y}{among}."
+                    f"{row['first_at']:%b %-d, %Y %H:%M} and {row['last_at']:%H:%M} UTC"
+                    f"{among}."
                 ),
                 evidence={"count": row["grants"], "files": row["files"]},
                 first_seen_at=row["first_at"],
@@ -323,7 +331,16 @@ CHECKS: dict[str, Callable[[Context], list[Hit]]] = {
 
 # --- reconciling hits with stored findings -----------------------------------------
 
-_FINAL = {Finding.Status.DISMISSED, Finding.Status.VERIFIED, Finding.Status.CLOSED}
+# A cleared condition leaves these as they are: dismissed and verified were decided by
+# an auditor, a remediated one waits for an auditor to verify it.
+_KEPT_WHEN_CLEARED = {
+    Finding.Status.DISMISSED,
+    Finding.Status.VERIFIED,
+    Finding.Status.REMEDIATED,
+    Finding.Status.CLOSED,
+}
+# A returning condition reopens these.
+_REOPENED_WHEN_BACK = {Finding.Status.CLOSED, Finding.Status.VERIFIED}
 
 
 def _own_agencies(municipality: Municipality) -> list[int]:
@@ -337,12 +354,14 @@ def _own_agencies(municipality: Municipality) -> list[int]:
 
 def _close_cause(finding: Finding) -> str:
     if finding.grant_id:
-        grant = SharingGrant.objects.filter(pk=finding.grant_id).first()
+        grant = (
+            SharingGrant.objects.filter(pk=finding.grant_id).select_related("source_export").first()
+        )
         if grant and grant.status != SharingGrant.Status.ACCEPTED:
-            where = f"line {grant.source_line}" if grant.source_line else "absent from"
+            where = f"line {grant.source_line} of" if grant.source_line else "absent from"
             return (
                 f"The grant is now {grant.get_status_display().lower()} "
-                f"({where} of export {grant.source_export_id}, "
+                f"({where} {grant.source_export.original_name}, "
                 f"{grant.status_changed_at:%b %-d, %Y})."
             )
     return "The condition no longer holds on the current data."
@@ -380,7 +399,7 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
         dirty = [name for name, value in fields.items() if getattr(finding, name) != value]
         for name in dirty:
             setattr(finding, name, fields[name])
-        if finding.status == Finding.Status.CLOSED:
+        if finding.status in _REOPENED_WHEN_BACK:
             events.append(
                 _event(finding, finding.status, Finding.Status.OPEN, "The condition is back.")
             )
@@ -394,7 +413,7 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
         if dirty:
             changed.append(finding)
     for finding in existing.values():
-        if finding.status in _FINAL:
+        if finding.status in _KEPT_WHEN_CLEARED:
             continue
         cause = _close_cause(finding)
         events.append(_event(finding, finding.status, Finding.Status.CLOSED, cause))

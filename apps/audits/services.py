@@ -41,6 +41,11 @@ def finding_transition(
     sources, target, who = TRANSITIONS[action]
     if who == "state" and not actor.is_state_staff:
         raise PermissionDenied("Only state auditors can do that.")
+    if (
+        not actor.is_state_staff
+        and not actor.memberships.filter(municipality_id=finding.municipality_id).exists()
+    ):
+        raise PermissionDenied("Not a finding of your municipality.")
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if finding.status not in sources:
         raise ValidationError(

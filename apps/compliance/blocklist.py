@@ -1,31 +1,44 @@
 """Which agencies the blocklist covers, as a set of ids the evaluation's SQL can use."""
 
-from django.db import connection
+import re
+
+from django.db.models import Count, Max
 
 from apps.agencies.models import Agency
 
 from .models import BlocklistEntry
 
+_cache: dict[tuple, list[int]] = {}
+
 
 def blocked_agency_ids(entries=None) -> list[int]:
     """Ids of agencies an active entry names, matches by pattern, or whose parent it names.
 
-    `entries` limits the answer to some entries (to find what one change affects).
+    `entries` limits the answer to some entries (to find what one change affects). The
+    full answer is cached until an entry or an agency changes: every evaluation asks.
     """
-    if entries is None:
-        entries = BlocklistEntry.objects.filter(is_active=True)
-    entries = list(entries)
+    if entries is not None:
+        return _compute(list(entries))
+    version = (
+        tuple(BlocklistEntry.objects.aggregate(n=Count("id"), at=Max("updated_at")).values()),
+        tuple(Agency.objects.aggregate(n=Count("id"), at=Max("updated_at")).values()),
+    )
+    if version not in _cache:
+        _cache.clear()
+        _cache[version] = _compute(list(BlocklistEntry.objects.filter(is_active=True)))
+    return _cache[version]
+
+
+def _compute(entries: list[BlocklistEntry]) -> list[int]:
     ids = {e.agency_id for e in entries if e.agency_id}
-    name_patterns = [e.name_pattern for e in entries if e.name_pattern]
-    ori_patterns = [e.ori_pattern for e in entries if e.ori_pattern]
-    if name_patterns or ori_patterns:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id FROM agencies_agency WHERE normalized_name ~ ANY(%s)"
-                " OR coalesce(ori, '') ~ ANY(%s)",
-                [name_patterns or ["(?!)"], ori_patterns or ["(?!)"]],
-            )
-            ids.update(row[0] for row in cursor.fetchall())
+    # Patterns are Python regular expressions (as administrators write them: \b and all),
+    # so they are matched here rather than by PostgreSQL, whose \b means backspace.
+    names = [re.compile(e.name_pattern) for e in entries if e.name_pattern]
+    oris = [re.compile(e.ori_pattern) for e in entries if e.ori_pattern]
+    if names or oris:
+        for agency_id, name, ori in Agency.objects.values_list("id", "normalized_name", "ori"):
+            if any(p.search(name) for p in names) or (ori and any(p.search(ori) for p in oris)):
+                ids.add(agency_id)
     # Offices of a blocked agency (HSI under ICE, Border Patrol under CBP) are blocked too.
     frontier = set(ids)
     while frontier:

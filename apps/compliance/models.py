@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 
@@ -56,6 +58,7 @@ class BlocklistEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -72,6 +75,17 @@ class BlocklistEntry(models.Model):
         if self.agency_id:
             return str(self.agency)
         return self.name_pattern or self.ori_pattern
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        for field in ("name_pattern", "ori_pattern"):
+            try:
+                re.compile(getattr(self, field))
+            except re.error as error:
+                raise ValidationError(
+                    {field: f"Not a valid regular expression: {error}."}
+                ) from error
 
 
 class ReasonTerm(models.Model):

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from apps.accounts import views as account_views
 from apps.agencies import views as agency_views
+from apps.compliance import views as compliance_views
 from apps.municipalities import views as municipality_views
 
 app_name = "state"
@@ -13,6 +14,17 @@ administration_patterns = (
     [
         path("", account_views.UserListView.as_view(), name="home"),
         path("agencies/review/", agency_views.AgencyReviewView.as_view(), name="agency_review"),
+        path("rules/", compliance_views.CatalogueListView.as_view(), name="catalogue"),
+        path(
+            "rules/<str:kind>/new/",
+            compliance_views.CatalogueEditView.as_view(),
+            name="catalogue_add",
+        ),
+        path(
+            "rules/<str:kind>/<int:pk>/",
+            compliance_views.CatalogueEditView.as_view(),
+            name="catalogue_edit",
+        ),
     ],
     "administration",
 )

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from apps.audits import views as finding_views
+from apps.sharing import views as sharing_views
 from apps.vendors import views as export_views
 
 from . import views
@@ -8,6 +10,13 @@ app_name = "municipality"
 
 urlpatterns = [
     path("", views.MunicipalityHomeView.as_view(), name="home"),
+    path("findings/", finding_views.FindingListView.as_view(), name="finding_list"),
+    path(
+        "findings/<int:finding_id>/",
+        finding_views.FindingDetailView.as_view(),
+        name="finding_detail",
+    ),
+    path("declarations/", sharing_views.DeclarationListView.as_view(), name="declaration_list"),
     path("exports/", export_views.ExportListView.as_view(), name="export_list"),
     path("exports/<int:export_id>/", export_views.ExportDetailView.as_view(), name="export_detail"),
     path(

@@ -16,9 +16,24 @@ pytestmark = pytest.mark.django_db
 # Pages anybody may open: the two sign-in forms and the health check.
 PUBLIC = {"accounts:login", "admin:login", "healthz"}
 
+
 # How to make, for a URL keyword argument, an object that belongs to a municipality.
+def _finding(municipality) -> int:
+    from django.utils import timezone
+
+    from apps.audits.models import Finding
+
+    now = timezone.now()
+    return Finding.objects.with_scopes_disabled().create(
+        municipality=municipality, rule_code="VAGUE_REASON", subject_key=f"agency:{now}",
+        subject_label="Test agency", severity="low", summary="test", evidence={"files": []},
+        first_seen_at=now, last_seen_at=now,
+    ).pk  # fmt: skip
+
+
 TENANT_OBJECT_KWARGS = {
     "export_id": lambda municipality: VendorExportFactory(municipality=municipality).pk,
+    "finding_id": _finding,
 }
 
 
@@ -135,8 +150,10 @@ def test_member_and_state_staff_reach_the_municipality_pages(
 def test_state_area_is_for_auditors_and_its_administration_for_administrators(
     client, pattern, auditor, administrator
 ):
+    from apps.compliance.models import ReasonTerm
+
     name, route, _ = pattern
-    path = sample_path(route, {})
+    path = sample_path(route, {"kind": "terms", "pk": ReasonTerm.objects.first().pk})
     client.force_login(administrator)
     assert client.get(path).status_code == 200
     client.force_login(auditor)

@@ -1,0 +1,17 @@
+import django_filters
+
+from apps.compliance.models import Rule, Severity
+
+from .models import Finding
+
+
+class FindingFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Finding.Status.choices)
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    rule_code = django_filters.ChoiceFilter(label="Rule", choices=lambda: [
+        (code, code) for code in Rule.objects.values_list("code", flat=True)
+    ])  # fmt: skip
+
+    class Meta:
+        model = Finding
+        fields = ["status", "severity", "rule_code"]

@@ -1,0 +1,41 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import Finding
+
+
+class FindingTable(tables.Table):
+    severity = tables.Column()
+    rule_code = tables.Column("Rule")
+    subject_label = tables.Column("About")
+    summary = tables.Column(orderable=False)
+    status = tables.Column()
+    last_seen_at = tables.DateTimeColumn(format="M j, Y", verbose_name="Last seen")
+
+    class Meta:
+        model = Finding
+        fields = ("severity", "rule_code", "subject_label", "summary", "status", "last_seen_at")
+        attrs = {"class": "data-table"}
+        empty_text = "No finding matches. Findings appear after your uploads are evaluated."
+
+    def __init__(self, *args, municipality_slug: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality_slug = municipality_slug
+
+    def render_severity(self, record: Finding):
+        return format_html(
+            '<span class="severity severity-{}">{}</span>',
+            record.severity,
+            record.get_severity_display(),
+        )
+
+    def render_subject_label(self, record: Finding, value: str):
+        url = reverse(
+            "municipality:finding_detail",
+            kwargs={"municipality_slug": self.municipality_slug, "finding_id": record.pk},
+        )
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_status(self, record: Finding):
+        return record.get_status_display()

@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from apps.compliance.models import Rule
+from apps.municipalities.views import MunicipalityViewMixin
+
+from .filters import FindingFilter
+from .forms import FindingActionForm
+from .models import Finding
+from .services import finding_actions, finding_transition
+from .tables import FindingTable
+
+
+class FindingListView(MunicipalityViewMixin, SingleTableMixin, FilterView):
+    template_name = "audits/finding_list.html"
+    table_class = FindingTable
+    filterset_class = FindingFilter
+    table_pagination = {"per_page": 50}
+
+    def get_queryset(self):
+        return Finding.objects.order_by("status", "severity", "-last_seen_at")
+
+    def get_table_kwargs(self):
+        return {"municipality_slug": self.municipality.slug}
+
+
+class FindingDetailView(MunicipalityViewMixin, TemplateView):
+    template_name = "audits/finding_detail.html"
+
+    def load_url_objects(self) -> None:
+        try:
+            self.finding = Finding.objects.select_related("agency", "grant").get(
+                pk=self.kwargs["finding_id"]
+            )
+        except Finding.DoesNotExist:
+            raise Http404("No such finding.") from None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        actions = finding_actions(finding=self.finding, user=self.request.user)
+        context.update(
+            finding=self.finding,
+            rule=Rule.objects.filter(code=self.finding.rule_code).first(),
+            events=self.finding.events.select_related("actor"),
+            form=kwargs.get("form") or FindingActionForm(actions=actions),
+            actions=actions,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        actions = finding_actions(finding=self.finding, user=request.user)
+        form = FindingActionForm(request.POST, request.FILES, actions=actions)
+        if form.is_valid():
+            try:
+                finding_transition(
+                    finding=self.finding,
+                    action=form.cleaned_data["action"],
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    attachment=form.cleaned_data["attachment"],
+                )
+            except PermissionDenied:
+                raise
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Recorded.")
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(form=form), status=400)

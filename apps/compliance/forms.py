@@ -1,0 +1,75 @@
+import json
+
+from django import forms
+
+from apps.agencies.models import Agency
+
+from .models import BlocklistEntry, ReasonTerm, Rule
+
+
+class ChangeReasonMixin(forms.Form):
+    change_reason = forms.CharField(
+        label="Why this change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the history with your name and the time.",
+    )
+
+
+class BlocklistEntryForm(ChangeReasonMixin, forms.ModelForm):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_confirmed=True).order_by("name"), required=False
+    )
+
+    class Meta:
+        model = BlocklistEntry
+        fields = ["agency", "name_pattern", "ori_pattern", "reason", "citation"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "name_pattern": "Regular expression on the normalised name, e.g. \\bborder patrol\\b",
+        }
+
+
+class ReasonTermForm(ChangeReasonMixin, forms.ModelForm):
+    unless_near = forms.CharField(
+        required=False,
+        help_text="Comma-separated words that cancel a hit within two words of it.",
+    )
+
+    class Meta:
+        model = ReasonTerm
+        fields = ["label", "phrase", "match", "unless_near", "note", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["unless_near"] = ", ".join(self.instance.unless_near)
+
+    def clean_unless_near(self) -> list[str]:
+        return [w.strip() for w in self.cleaned_data["unless_near"].split(",") if w.strip()]
+
+
+class RuleForm(ChangeReasonMixin, forms.ModelForm):
+    settings = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text='Thresholds as JSON, e.g. {"min_grants": 25, "window_minutes": 10}.',
+    )
+
+    class Meta:
+        model = Rule
+        fields = ["title", "severity", "explanation", "citation", "settings", "is_active"]
+        widgets = {"explanation": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["settings"] = json.dumps(self.instance.settings)
+
+    def clean_settings(self) -> dict:
+        text = self.cleaned_data["settings"].strip() or "{}"
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(f"Not valid JSON: {error.msg}.") from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError('Give an object: {"name": value, ...}.')
+        return value

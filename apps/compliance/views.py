@@ -1,0 +1,89 @@
+"""Administration of the blocklist, the reason terms and the rules, each with history."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import FormView, TemplateView
+
+from apps.accounts.permissions import StateAdministratorRequiredMixin
+from apps.core.models import ChangeRecord
+
+from .forms import BlocklistEntryForm, ReasonTermForm, RuleForm
+from .models import BlocklistEntry, ReasonTerm, Rule
+from .services import blocklist_entry_retire, blocklist_entry_save, reason_term_save, rule_save
+
+
+def history_of(instance) -> list[ChangeRecord]:
+    return list(
+        ChangeRecord.objects.filter(
+            subject_type=instance._meta.label_lower, subject_id=instance.pk
+        ).select_related("actor")
+    )
+
+
+class CatalogueListView(StateAdministratorRequiredMixin, TemplateView):
+    template_name = "compliance/catalogue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["blocklist"] = BlocklistEntry.objects.select_related("agency")
+        context["rules"] = Rule.objects.all()
+        context["terms"] = ReasonTerm.objects.all()
+        context["recent_changes"] = ChangeRecord.objects.select_related("actor")[:20]
+        return context
+
+
+class CatalogueEditView(StateAdministratorRequiredMixin, FormView):
+    """Create or edit one blocklist entry, reason term or rule (chosen by `kind`)."""
+
+    template_name = "compliance/edit.html"
+    kinds = {
+        "blocklist": (BlocklistEntry, BlocklistEntryForm, "blocklist entry"),
+        "terms": (ReasonTerm, ReasonTermForm, "reason term"),
+        "rules": (Rule, RuleForm, "rule"),
+    }
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["kind"] not in self.kinds:
+            raise Http404
+        self.model, self.form_class, self.noun = self.kinds[kwargs["kind"]]
+        pk = kwargs.get("pk")
+        self.object = get_object_or_404(self.model, pk=pk) if pk else self.model()
+        if self.model is Rule and not pk:
+            return redirect("state:administration:catalogue")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            object=self.object,
+            noun=self.noun,
+            kind=self.kwargs["kind"],
+            history=history_of(self.object) if self.object.pk else [],
+        )
+        return context
+
+    def form_valid(self, form):
+        instance = form.save(commit=False)
+        reason = form.cleaned_data["change_reason"]
+        user = self.request.user
+        if self.model is BlocklistEntry:
+            if "retire" in self.request.POST:
+                _, affected = blocklist_entry_retire(entry=instance, actor=user, reason=reason)
+            else:
+                _, affected = blocklist_entry_save(entry=instance, actor=user, reason=reason)
+            messages.success(
+                self.request,
+                f"Saved. {len(affected)} municipalit{'y' if len(affected) == 1 else 'ies'} "
+                "will be re-evaluated.",
+            )
+        elif self.model is ReasonTerm:
+            reason_term_save(term=instance, actor=user, reason=reason)
+            messages.success(self.request, "Saved. Stored searches are being re-classified.")
+        else:
+            rule_save(rule=instance, actor=user, reason=reason)
+            messages.success(self.request, "Saved. Every municipality will be re-evaluated.")
+        return redirect("state:administration:catalogue")
