@@ -152,11 +152,7 @@ def _grant_hits(code: str) -> Callable[[Context], list[Hit]]:
 # --- search rules --------------------------------------------------------------------
 
 _SEARCHES = """
-WITH hits AS (
-    SELECT s.agency_id, s.source_export_id, s.source_line, s.searched_at
-    FROM sharing_searchevent s
-    WHERE s.municipality_id = %(municipality)s AND ({condition})
-), per_file AS (
+WITH {hits}, per_file AS (
     SELECT agency_id, source_export_id, count(*) AS n,
            (array_agg(source_line ORDER BY source_line))[1:%(lines)s] AS lines,
            min(searched_at) AS first_at, max(searched_at) AS last_at
@@ -173,24 +169,61 @@ GROUP BY p.agency_id, a.name
 ORDER BY p.agency_id
 """
 
-_SEARCH_CONDITIONS = {
-    "IMMIGRATION_SEARCH": "s.reason_label = 'immigration' OR s.agency_id = ANY(%(blocked)s)",
-    "HEALTH_CARE_SEARCH": "s.reason_label = 'health_care'",
-    "VAGUE_REASON": "s.reason_label = 'vague'",
-    "SENSITIVE_DATA_IN_REASON": "s.reason_label = 'sensitive_data'",
-    # Access nobody gave: no grant to the searcher (nor a pool covering it) active then.
-    "SEARCH_WITHOUT_GRANT": """
-        s.origin = 'network' AND NOT s.agency_id = ANY(%(own_agencies)s)
-        AND NOT EXISTS (
-            SELECT 1 FROM sharing_sharinggrant g
-            JOIN agencies_agency searcher ON searcher.id = s.agency_id
-            WHERE g.municipality_id = s.municipality_id AND g.direction = 'outgoing'
-              AND (g.agency_id = s.agency_id OR g.mode = 'national'
-                   OR (g.mode IN ('statewide', 'similar_laws')
-                       AND searcher.state IN ('', %(home_state)s)))
-              AND ((g.status = 'accepted'
-                    AND coalesce(g.decided_at, g.requested_at, '-infinity') <= s.searched_at)
-                   OR (g.status = 'revoked' AND g.status_changed_at > s.searched_at)))""",
+_HITS = """hits AS (
+    SELECT s.agency_id, s.source_export_id, s.source_line, s.searched_at
+    FROM sharing_searchevent s
+    WHERE s.municipality_id = %(municipality)s AND ({condition})
+)"""
+
+# Access nobody gave: no grant to the searcher, nor a statewide or national pool covering
+# it, was active at the time of the search. A grant covers from its decision on if it is
+# accepted, and until its revocation if it is revoked; each agency's (and each pool's)
+# cover is reduced to those two instants, so the check is a hash join, not a subquery
+# per search.
+_UNGRANTED_HITS = """cover AS (
+    SELECT agency_id,
+           min(coalesce(decided_at, requested_at, '-infinity')) FILTER (
+               WHERE status = 'accepted') AS from_at,
+           max(status_changed_at) FILTER (WHERE status = 'revoked') AS until_at
+    FROM sharing_sharinggrant
+    WHERE municipality_id = %(municipality)s AND direction = 'outgoing'
+    GROUP BY agency_id
+), pools AS (
+    SELECT min(coalesce(decided_at, requested_at, '-infinity')) FILTER (
+               WHERE status = 'accepted' AND mode = 'national') AS all_from,
+           max(status_changed_at) FILTER (
+               WHERE status = 'revoked' AND mode = 'national') AS all_until,
+           min(coalesce(decided_at, requested_at, '-infinity')) FILTER (
+               WHERE status = 'accepted' AND mode IN ('statewide', 'similar_laws')) AS state_from,
+           max(status_changed_at) FILTER (
+               WHERE status = 'revoked' AND mode IN ('statewide', 'similar_laws')) AS state_until
+    FROM sharing_sharinggrant
+    WHERE municipality_id = %(municipality)s AND direction = 'outgoing'
+), hits AS (
+    SELECT s.agency_id, s.source_export_id, s.source_line, s.searched_at
+    FROM sharing_searchevent s
+    JOIN agencies_agency searcher ON searcher.id = s.agency_id
+    LEFT JOIN cover c ON c.agency_id = s.agency_id
+    CROSS JOIN pools p
+    WHERE s.municipality_id = %(municipality)s AND s.origin = 'network'
+      AND NOT s.agency_id = ANY(%(own_agencies)s)
+      AND NOT (s.searched_at >= coalesce(c.from_at, 'infinity')
+               OR s.searched_at < coalesce(c.until_at, '-infinity')
+               OR s.searched_at >= coalesce(p.all_from, 'infinity')
+               OR s.searched_at < coalesce(p.all_until, '-infinity')
+               OR (searcher.state IN ('', %(home_state)s)
+                   AND (s.searched_at >= coalesce(p.state_from, 'infinity')
+                        OR s.searched_at < coalesce(p.state_until, '-infinity'))))
+)"""
+
+_SEARCH_HITS = {
+    "IMMIGRATION_SEARCH": _HITS.format(
+        condition="s.reason_label = 'immigration' OR s.agency_id = ANY(%(blocked)s)"
+    ),
+    "HEALTH_CARE_SEARCH": _HITS.format(condition="s.reason_label = 'health_care'"),
+    "VAGUE_REASON": _HITS.format(condition="s.reason_label = 'vague'"),
+    "SENSITIVE_DATA_IN_REASON": _HITS.format(condition="s.reason_label = 'sensitive_data'"),
+    "SEARCH_WITHOUT_GRANT": _UNGRANTED_HITS,
 }
 
 _SEARCH_SUMMARIES = {
@@ -210,7 +243,7 @@ def _search_hits(code: str) -> Callable[[Context], list[Hit]]:
             return []  # without any sharing data uploaded, every search would be flagged
         minimum = int(context.rules[code].settings.get("min_searches", 1))
         rows = _rows(
-            _SEARCHES.format(condition=_SEARCH_CONDITIONS[code]),
+            _SEARCHES.format(hits=_SEARCH_HITS[code]),
             {
                 "municipality": context.municipality.pk,
                 "blocked": context.blocked,
@@ -324,7 +357,7 @@ def _bulk_hits(context: Context) -> list[Hit]:
 
 CHECKS: dict[str, Callable[[Context], list[Hit]]] = {
     **{code: _grant_hits(code) for code in _GRANT_CONDITIONS},
-    **{code: _search_hits(code) for code in _SEARCH_CONDITIONS},
+    **{code: _search_hits(code) for code in _SEARCH_HITS},
     "BULK_ACCEPTANCE": _bulk_hits,
 }
 
