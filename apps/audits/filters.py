@@ -6,11 +6,13 @@ from .models import Finding
 
 
 class FindingFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Finding.Status.choices)
-    severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    rule_code = django_filters.ChoiceFilter(label="Rule", choices=lambda: [
-        (code, code) for code in Rule.objects.values_list("code", flat=True)
-    ])  # fmt: skip
+    status = django_filters.ChoiceFilter(choices=Finding.Status.choices, empty_label="Any")
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, empty_label="Any")
+    rule_code = django_filters.ChoiceFilter(
+        label="Rule",
+        empty_label="Any",
+        choices=lambda: [(code, code) for code in Rule.objects.values_list("code", flat=True)],
+    )
 
     class Meta:
         model = Finding
