@@ -1,5 +1,8 @@
 """Test settings: the real PostgreSQL and Redis, never SQLite or eager Celery."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-secret-key-with-enough-length-for-hmac-0123456789"  # noqa: S105
@@ -14,3 +17,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploaded files of the test run stay out of the working tree.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "portal-test-media"
