@@ -172,9 +172,10 @@ def fan_out(workers: int, env: dict) -> float:
 
     with psycopg.connect(database_url(), autocommit=True) as connection:
         before = connection.execute("SELECT count(*) FROM audits_evaluationrun").fetchone()[0]
-        target = before + connection.execute(
-            "SELECT count(*) FROM municipalities_municipality"
-        ).fetchone()[0]
+        target = (
+            before
+            + connection.execute("SELECT count(*) FROM municipalities_municipality").fetchone()[0]
+        )
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-c", "from config.celery_app import app;"
