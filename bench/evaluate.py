@@ -1,8 +1,9 @@
 """Evaluation benchmark: a statewide re-evaluation through the Celery fan-out against one
 hand-written SQL query computing the blocked-agency grant and immigration-search findings.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python -m bench.evaluate [--municipalities 1300 --grants 400000 --searches 5000000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python -m bench.evaluate \\
+        [--municipalities 1300 --grants 400000 --searches 5000000] [--rebuild]
 
 Builds (once, in database `portal_bench_state`) a generated state of that size with SQL,
 then starts real Celery workers (prefork, one per core) on a Redis database of its own,
@@ -150,8 +151,9 @@ def prepare(args) -> None:
             " (SELECT count(*) FROM sharing_sharinggrant),"
             " (SELECT count(*) FROM sharing_searchevent)"
         ).fetchone()
+        seconds = time.perf_counter() - started
         print(f"generated {counts[0]:,} municipalities, {counts[1]:,} grants, "
-              f"{counts[2]:,} searches in {time.perf_counter() - started:.0f}s", flush=True)  # fmt: skip
+              f"{counts[2]:,} searches in {seconds:.0f}s", flush=True)  # fmt: skip
 
 
 def time_reference() -> float:
