@@ -55,12 +55,23 @@ def agency_merge(*, source: Agency, target: Agency) -> Agency:
     """
     if source.pk == target.pk:
         raise ValueError("An agency cannot be merged into itself.")
+    from apps.audits.models import Finding
+    from apps.audits.tasks import evaluations_dispatch
+    from apps.compliance.services import municipalities_touching
+    from apps.sharing.models import Declaration
+
     with statewide_scope():
+        touched = municipalities_touching([source.pk, target.pk])
         AgencyAlias.objects.filter(agency=source).update(agency=target)
         AgencyNamePattern.objects.filter(agency=source).update(agency=target)
         SharingGrant.objects.filter(agency=source).update(agency=target)
         SearchEvent.objects.filter(agency=source).update(agency=target)
+        Declaration.objects.filter(agency=source).update(agency=target)
+        # Findings keep their history; the re-evaluation below closes those about the
+        # old agency and opens them again under the merged one.
+        Finding.objects.filter(agency=source).update(agency=target)
         Agency.objects.filter(parent=source).update(parent=target)
+    transaction.on_commit(lambda: evaluations_dispatch(touched, trigger="manual"))
     if not target.ori and source.ori:
         target.ori, source.ori = source.ori, None
         source.save(update_fields=["ori"])

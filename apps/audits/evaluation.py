@@ -180,40 +180,33 @@ _HITS = """hits AS (
 # accepted, and until its revocation if it is revoked; each agency's (and each pool's)
 # cover is reduced to those two instants, so the check is a hash join, not a subquery
 # per search.
-_UNGRANTED_HITS = """cover AS (
-    SELECT agency_id,
-           min(coalesce(decided_at, requested_at, '-infinity')) FILTER (
-               WHERE status = 'accepted') AS from_at,
-           max(status_changed_at) FILTER (WHERE status = 'revoked') AS until_at
+_UNGRANTED_HITS = """windows AS (
+    -- When each detections grant let its partner in: an accepted grant from its
+    -- decision on; a revoked one from its request until its revocation.
+    SELECT agency_id, mode,
+           CASE WHEN status = 'accepted'
+                THEN coalesce(decided_at, requested_at, '-infinity')
+                ELSE coalesce(requested_at, '-infinity') END AS from_at,
+           CASE WHEN status = 'accepted' THEN 'infinity' ELSE status_changed_at END AS until_at
     FROM sharing_sharinggrant
     WHERE municipality_id = %(municipality)s AND direction = 'outgoing'
-    GROUP BY agency_id
+      AND data_type = 'detections' AND status IN ('accepted', 'revoked')
 ), pools AS (
-    SELECT min(coalesce(decided_at, requested_at, '-infinity')) FILTER (
-               WHERE status = 'accepted' AND mode = 'national') AS all_from,
-           max(status_changed_at) FILTER (
-               WHERE status = 'revoked' AND mode = 'national') AS all_until,
-           min(coalesce(decided_at, requested_at, '-infinity')) FILTER (
-               WHERE status = 'accepted' AND mode IN ('statewide', 'similar_laws')) AS state_from,
-           max(status_changed_at) FILTER (
-               WHERE status = 'revoked' AND mode IN ('statewide', 'similar_laws')) AS state_until
-    FROM sharing_sharinggrant
-    WHERE municipality_id = %(municipality)s AND direction = 'outgoing'
+    SELECT * FROM windows WHERE mode IN ('national', 'statewide', 'similar_laws')
 ), hits AS (
     SELECT s.agency_id, s.source_export_id, s.source_line, s.searched_at
     FROM sharing_searchevent s
     JOIN agencies_agency searcher ON searcher.id = s.agency_id
-    LEFT JOIN cover c ON c.agency_id = s.agency_id
-    CROSS JOIN pools p
     WHERE s.municipality_id = %(municipality)s AND s.origin = 'network'
       AND NOT s.agency_id = ANY(%(own_agencies)s)
-      AND NOT (s.searched_at >= coalesce(c.from_at, 'infinity')
-               OR s.searched_at < coalesce(c.until_at, '-infinity')
-               OR s.searched_at >= coalesce(p.all_from, 'infinity')
-               OR s.searched_at < coalesce(p.all_until, '-infinity')
-               OR (searcher.state IN ('', %(home_state)s)
-                   AND (s.searched_at >= coalesce(p.state_from, 'infinity')
-                        OR s.searched_at < coalesce(p.state_until, '-infinity'))))
+      AND NOT EXISTS (
+          SELECT 1 FROM windows w
+          WHERE w.agency_id = s.agency_id
+            AND s.searched_at >= w.from_at AND s.searched_at < w.until_at)
+      AND NOT EXISTS (
+          SELECT 1 FROM pools p
+          WHERE (p.mode = 'national' OR searcher.state IN ('', %(home_state)s))
+            AND s.searched_at >= p.from_at AND s.searched_at < p.until_at)
 )"""
 
 _SEARCH_HITS = {
@@ -402,7 +395,9 @@ def _close_cause(finding: Finding) -> str:
 
 def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
     counts = {"opened": 0, "updated": 0, "closed": 0, "reopened": 0, "unchanged": 0}
-    existing = {(f.rule_code, f.subject_key): f for f in Finding.objects.all()}
+    # Locked: a person's step (acknowledge, remediate…) on a finding waits for this run,
+    # and this run sees the status that step wrote, never overwriting it.
+    existing = {(f.rule_code, f.subject_key): f for f in Finding.objects.select_for_update()}
     events: list[FindingEvent] = []
     changed: list[Finding] = []
     municipality_id = context.municipality.pk

@@ -1,8 +1,8 @@
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from apps.compliance.models import Rule
+from apps.compliance.models import SEVERITY_ORDER, Rule
 
 from .models import Finding
 
@@ -11,6 +11,25 @@ def findings_list() -> QuerySet[Finding]:
     return Finding.objects.select_related("municipality", "agency").order_by(
         "municipality__name", "rule_code", "subject_label"
     )
+
+
+# Open work first, most severe first.
+STATUS_ORDER = ["open", "acknowledged", "remediated", "verified", "dismissed", "closed"]
+
+
+def _rank(field: str, order) -> Case:
+    return Case(
+        *[When(**{field: value}, then=Value(rank)) for value, rank in order],
+        default=Value(99),
+        output_field=IntegerField(),
+    )
+
+
+def findings_by_urgency() -> QuerySet[Finding]:
+    return Finding.objects.annotate(
+        status_rank=_rank("status", [(s, i) for i, s in enumerate(STATUS_ORDER)]),
+        severity_rank=_rank("severity", SEVERITY_ORDER.items()),
+    ).order_by("status_rank", "severity_rank", "-last_seen_at")
 
 
 def evidence_text(evidence: dict) -> str:

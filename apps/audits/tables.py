@@ -6,11 +6,11 @@ from .models import Finding
 
 
 class FindingTable(tables.Table):
-    severity = tables.Column()
+    severity = tables.Column(order_by=("severity_rank",))
     rule_code = tables.Column("Rule")
     subject_label = tables.Column("About")
     summary = tables.Column(orderable=False)
-    status = tables.Column()
+    status = tables.Column(order_by=("status_rank",))
     last_seen_at = tables.DateTimeColumn(format="M j, Y", verbose_name="Last seen")
 
     class Meta:
@@ -36,6 +36,12 @@ class FindingTable(tables.Table):
             kwargs={"municipality_slug": self.municipality_slug, "finding_id": record.pk},
         )
         return format_html('<a href="{}">{}</a>', url, value)
+
+    def value_severity(self, record: Finding) -> str:
+        return record.get_severity_display()
+
+    def value_subject_label(self, value: str) -> str:
+        return value
 
     def render_status(self, record: Finding):
         return record.get_status_display()

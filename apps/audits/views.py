@@ -7,23 +7,26 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from apps.compliance.models import Rule
+from apps.core.spreadsheets import TableExportMixin
 from apps.municipalities.views import MunicipalityViewMixin
 
 from .filters import FindingFilter
 from .forms import FindingActionForm
 from .models import Finding
+from .selectors import findings_by_urgency
 from .services import finding_actions, finding_transition
 from .tables import FindingTable
 
 
-class FindingListView(MunicipalityViewMixin, SingleTableMixin, FilterView):
+class FindingListView(MunicipalityViewMixin, TableExportMixin, SingleTableMixin, FilterView):
+    export_name = "findings"
     template_name = "audits/finding_list.html"
     table_class = FindingTable
     filterset_class = FindingFilter
     table_pagination = {"per_page": 50}
 
     def get_queryset(self):
-        return Finding.objects.order_by("status", "severity", "-last_seen_at")
+        return findings_by_urgency()
 
     def get_table_kwargs(self):
         return {"municipality_slug": self.municipality.slug}

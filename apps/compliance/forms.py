@@ -72,4 +72,12 @@ class RuleForm(ChangeReasonMixin, forms.ModelForm):
             raise forms.ValidationError(f"Not valid JSON: {error.msg}.") from None
         if not isinstance(value, dict):
             raise forms.ValidationError('Give an object: {"name": value, ...}.')
+        # The evaluation reads each threshold the rule has as a whole number of at least 1.
+        expected = set(self.instance.settings)
+        if set(value) != expected:
+            names = ", ".join(sorted(expected)) or "none"
+            raise forms.ValidationError(f"This rule's thresholds are: {names}.")
+        for name, number in value.items():
+            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+                raise forms.ValidationError(f"{name} must be a whole number of at least 1.")
         return value

@@ -4,6 +4,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from apps.accounts.permissions import StateStaffRequiredMixin
+from apps.core.spreadsheets import TableExportMixin
 from apps.vendors.selectors import exports_recent
 
 from .filters import MunicipalityFilter
@@ -47,8 +48,12 @@ class MunicipalityHomeView(MunicipalityViewMixin, TemplateView):
         return context
 
 
-class StatewideMunicipalityListView(StateStaffRequiredMixin, SingleTableMixin, FilterView):
+class StatewideMunicipalityListView(
+    StateStaffRequiredMixin, TableExportMixin, SingleTableMixin, FilterView
+):
     """Every municipality, for state staff."""
+
+    export_name = "municipalities"
 
     template_name = "municipalities/statewide_list.html"
     table_class = MunicipalityTable

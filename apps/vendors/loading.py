@@ -17,7 +17,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 
 from apps.agencies.resolution import AgencyResolver
@@ -115,6 +122,16 @@ def export_load(*, export_id: int) -> VendorExport:
                     result, fmt_key, kind, warnings = _parse_and_load(export, progress)
             except FileRejected as rejection:
                 _finish_rejected(export, rejection.message, started)
+                return export
+            except (DataError, IntegrityError) as error:
+                # Values the table cannot hold: the file, not the database, is at fault.
+                logger.warning("export %s rejected by the database: %s", export.pk, error)
+                _finish_rejected(
+                    export,
+                    "A value in the file does not fit the portal's records "
+                    f"({type(error).__name__}). The file is kept; tell the portal team.",
+                    started,
+                )
                 return export
             except DatabaseError:
                 raise  # the database is unwell: let the task fail and be retried
@@ -374,16 +391,29 @@ def _load_grants(
         progress.update(fraction=parsed.table.progress(), rows=result.loaded)
 
     coverage = SNAPSHOT_COVERAGE.get(parsed.format.key, set())
+    if coverage and result.errors:
+        # A partner on a row that could not be read is not "missing" from the file:
+        # ending grants on that evidence would lose what the bad row still holds.
+        parsed.warnings.append(
+            "Some rows could not be read, so grants missing from this file were left as "
+            "they were. Fix the rows and upload the file again to record ended grants."
+        )
+        coverage = set()
     for key, grant in grants.items():
-        ended = grant.status in (SharingGrant.Status.ACCEPTED, SharingGrant.Status.PENDING)
+        still_open = grant.status in (SharingGrant.Status.ACCEPTED, SharingGrant.Status.PENDING)
         if (
             key not in listed
             and (grant.direction, grant.data_type) in coverage
-            and ended
+            and still_open
             and grant.status_changed_at <= export.received_at
         ):
             old_status = grant.status
-            grant.status = SharingGrant.Status.REVOKED
+            # A request that was never accepted and is gone was turned down, not revoked.
+            grant.status = (
+                SharingGrant.Status.REVOKED
+                if old_status == SharingGrant.Status.ACCEPTED
+                else SharingGrant.Status.DENIED
+            )
             grant.status_changed_at = export.received_at
             grant.source_export = export
             grant.source_line = 0  # not listed in this file

@@ -2,7 +2,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -71,8 +72,20 @@ def export_receive(
             size=size,
             uploaded_by=uploaded_by,
         )
-        export.full_clean()
-        export.save()
+        try:
+            with transaction.atomic():
+                export.full_clean()
+                export.save()
+        except (IntegrityError, ValidationError):
+            # The same file, uploaded twice at the same moment: the other one won.
+            earlier = (
+                VendorExport.objects.filter(sha256=sha256)
+                .exclude(status=VendorExport.Status.REJECTED)
+                .first()
+            )
+            if earlier is None:
+                raise
+            return Received(earlier, already_uploaded=True)
         if queue:
             from .tasks import export_ingest
 

@@ -47,6 +47,12 @@ class ExportTable(tables.Table):
         )
         return format_html('<a href="{}">{}</a>', url, value)
 
+    def value_original_name(self, value: str) -> str:
+        return value
+
+    def value_status(self, record: VendorExport) -> str:
+        return record.get_status_display()
+
     def render_status(self, record: VendorExport) -> str:
         return format_html(
             '<span class="status status-{}">{}</span>', record.status, record.get_status_display()

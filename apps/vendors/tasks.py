@@ -11,10 +11,12 @@ from .models import VendorExport
 def export_ingest(*, municipality_id: int, export_id: int) -> str:
     """Load one uploaded export, then re-evaluate its municipality.
 
-    Idempotent: a finished export is left as it is (and not evaluated again for it).
+    Idempotent: a finished export is left as it is. The evaluation is queued whenever
+    the export is loaded, also on a redelivery (evaluating twice changes nothing), so a
+    worker that dies between the two steps loses no evaluation.
     """
     export = export_load(export_id=export_id)
-    if export.status == VendorExport.Status.LOADED and export.just_loaded:
+    if export.status == VendorExport.Status.LOADED:
         from apps.audits.tasks import evaluate_municipality
 
         evaluate_municipality.delay(municipality_id=municipality_id, trigger="upload")

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from django.views.generic.edit import FormMixin
 from django_tables2 import SingleTableMixin
 
-from apps.core.spreadsheets import csv_response
+from apps.core.spreadsheets import TableExportMixin, csv_response
 from apps.municipalities.views import MunicipalityViewMixin
 
 from . import selectors
@@ -18,8 +18,12 @@ from .services import UploadRefused, export_receive
 from .tables import ExportTable
 
 
-class ExportListView(MunicipalityViewMixin, SingleTableMixin, FormMixin, TemplateView):
+class ExportListView(
+    MunicipalityViewMixin, TableExportMixin, SingleTableMixin, FormMixin, TemplateView
+):
     """The municipality's uploads, and the form to upload another."""
+
+    export_name = "uploads"
 
     template_name = "vendors/export_list.html"
     table_class = ExportTable

@@ -116,13 +116,13 @@ def parse_audit(table: Table, columns: dict[str, int], warnings: list[str]) -> I
         case_number = row[c_case].strip()
         yield SearchRecord(
             line=line,
-            vendor_search_id=search_id.lower(),
+            vendor_search_id=search_id.lower()[:100],
             searched_at=searched_at,
-            agency_name=org,
+            agency_name=org[:255],
             agency_ori="",
             searcher=REDACTED_TEXT if is_redacted(searcher) else searcher[:150],
             reason=reason,
-            reason_category=category,
+            reason_category=category[:100],
             reason_redacted=reason_redacted,
             case_number=REDACTED_TEXT if is_redacted(case_number) else case_number[:100],
             networks_searched=networks,

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.audits.evaluation import municipality_evaluate
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope
 from apps.vendors.loading import export_load
@@ -64,6 +65,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Export {export.pk} queued.")
                 return
             export = export_load(export_id=export.pk)
+            if export.status == VendorExport.Status.LOADED:
+                run = municipality_evaluate(municipality=tenant, trigger="upload")
+                self.stdout.write(f"Evaluated: {run.counts}")
         if export.status == VendorExport.Status.REJECTED:
             raise CommandError(f"Export {export.pk} rejected: {export.message}")
         self.stdout.write(
