@@ -124,7 +124,7 @@ def test_an_organization_name_longer_than_the_table_holds_still_loads(tmp_path, 
         '{"min_grants": "ten", "window_minutes": 10}',
         '{"min_grants": 0, "window_minutes": 10}',
         '{"min_grants": 25}',
-    ],  # fmt: skip
+    ],
 )
 def test_rule_thresholds_that_the_evaluation_could_not_use_are_refused(settings_text):
     rule = Rule.objects.get(code="BULK_ACCEPTANCE")
