@@ -137,7 +137,9 @@ class SearchEvent(TenantModel):
     filters = models.TextField(blank=True)
     text_prompt = models.TextField(blank=True)
     plate_hash = models.CharField(max_length=64, blank=True)
-    source_export = models.ForeignKey(VendorExport, on_delete=models.PROTECT, related_name="+")
+    source_export = models.ForeignKey(
+        VendorExport, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     source_line = models.PositiveIntegerField()
 
     class Meta:
@@ -151,6 +153,8 @@ class SearchEvent(TenantModel):
         indexes = [
             models.Index(fields=["municipality", "searched_at"]),
             models.Index(fields=["agency", "searched_at"]),
+            # An export's rows in file order (its page lists them by line).
+            models.Index(fields=["source_export", "source_line"]),
             # The few searches the rules look at, found without reading the rest.
             models.Index(
                 fields=["municipality", "reason_label"],

@@ -95,9 +95,7 @@ class ExportDetailView(ExportMixin, TemplateView):
         context.update(
             export=export,
             row_errors=errors[: self.preview_rows],
-            searches=selectors.export_searches(export=export).select_related("agency")[
-                : self.preview_rows
-            ],
+            searches=selectors.export_searches(export=export)[: self.preview_rows],
             grants=selectors.export_grants(export=export)[: self.preview_rows],
             changes=selectors.export_changes(export=export)[: self.preview_rows],
             preview_rows=self.preview_rows,
