@@ -1,6 +1,7 @@
 import django_filters
 
 from apps.compliance.models import Rule, Severity
+from apps.municipalities.models import Municipality
 
 from .models import Finding
 
@@ -17,3 +18,15 @@ class FindingFilter(django_filters.FilterSet):
     class Meta:
         model = Finding
         fields = ["status", "severity", "rule_code"]
+
+
+class MunicipalityStatusFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains", label="Name contains")
+    county = django_filters.CharFilter(lookup_expr="iexact", label="County")
+    status = django_filters.ChoiceFilter(
+        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")], empty_label="Any"
+    )
+
+    class Meta:
+        model = Municipality
+        fields = ["name", "county", "status"]

@@ -45,3 +45,32 @@ class FindingTable(tables.Table):
 
     def render_status(self, record: Finding):
         return record.get_status_display()
+
+
+class MunicipalityStatusTable(tables.Table):
+    name = tables.LinkColumn("municipality:home", args=[tables.A("slug")])
+    status = tables.Column("Status", order_by=("status_rank", "name"))
+    county = tables.Column()
+    open_critical = tables.Column(
+        "Critical", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    open_high = tables.Column("High", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    open_medium = tables.Column("Medium", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    open_low = tables.Column("Low", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    last_upload = tables.DateTimeColumn(format="M j, Y", verbose_name="Last upload")
+    last_evaluation = tables.DateTimeColumn(format="M j, Y H:i", verbose_name="Last evaluation")
+
+    class Meta:
+        attrs = {"class": "data-table"}
+        order_by = ("status", "name")
+        empty_text = "No municipality matches. Clear the filter to see them all."
+
+    def render_status(self, value: str):
+        return format_html('<span class="rag rag-{}" aria-hidden="true"></span>{}', value,
+                           value.capitalize())  # fmt: skip
+
+    def value_status(self, value: str) -> str:
+        return value.capitalize()
+
+    def value_name(self, value: str) -> str:
+        return value

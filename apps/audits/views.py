@@ -6,16 +6,19 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from apps.accounts.permissions import StateStaffRequiredMixin
 from apps.compliance.models import Rule
+from apps.core.charts import bar_chart
 from apps.core.spreadsheets import TableExportMixin
 from apps.municipalities.views import MunicipalityViewMixin
 
-from .filters import FindingFilter
+from .dashboards import STATUS_RULE, municipalities_with_status, statewide_figures, weekly_series
+from .filters import FindingFilter, MunicipalityStatusFilter
 from .forms import FindingActionForm
 from .models import Finding
 from .selectors import findings_by_urgency
 from .services import finding_actions, finding_transition
-from .tables import FindingTable
+from .tables import FindingTable, MunicipalityStatusTable
 
 
 class FindingListView(MunicipalityViewMixin, TableExportMixin, SingleTableMixin, FilterView):
@@ -75,3 +78,36 @@ class FindingDetailView(MunicipalityViewMixin, TemplateView):
                 messages.success(request, "Recorded.")
                 return redirect(request.path)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class StatewideDashboardView(
+    StateStaffRequiredMixin, TableExportMixin, SingleTableMixin, FilterView
+):
+    """Auditors' start page: headline figures, charts, every municipality by status."""
+
+    template_name = "audits/statewide.html"
+    table_class = MunicipalityStatusTable
+    filterset_class = MunicipalityStatusFilter
+    table_pagination = {"per_page": 50}
+    export_name = "municipalities"
+
+    def get_queryset(self):
+        return municipalities_with_status()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        series = weekly_series()
+        context.update(
+            figures=statewide_figures(),
+            status_rule=STATUS_RULE,
+            findings_chart=bar_chart(
+                series["findings_opened"], title="Findings opened per week",
+                unit="findings", label_format="%b %-d",
+            ),
+            searches_chart=bar_chart(
+                series["flagged_searches"],
+                title="Searches with an immigration or health-care purpose, per week",
+                unit="searches", label_format="%b %-d",
+            ),
+        )  # fmt: skip
+        return context

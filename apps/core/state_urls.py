@@ -5,8 +5,8 @@ from django.urls import include, path
 
 from apps.accounts import views as account_views
 from apps.agencies import views as agency_views
+from apps.audits import views as audit_views
 from apps.compliance import views as compliance_views
-from apps.municipalities import views as municipality_views
 
 app_name = "state"
 
@@ -30,6 +30,6 @@ administration_patterns = (
 )
 
 urlpatterns = [
-    path("", municipality_views.StatewideMunicipalityListView.as_view(), name="home"),
+    path("", audit_views.StatewideDashboardView.as_view(), name="home"),
     path("administration/", include(administration_patterns)),
 ]

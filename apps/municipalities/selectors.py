@@ -1,4 +1,4 @@
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from apps.accounts.models import User
 
@@ -18,8 +18,3 @@ def municipality_visible_to(*, user: User, slug: str) -> Municipality | None:
 def municipalities_of(*, user: User) -> QuerySet[Municipality]:
     """The municipalities a municipal staff account is a member of."""
     return Municipality.objects.filter(memberships__user=user).order_by("name")
-
-
-def municipalities_overview() -> QuerySet[Municipality]:
-    """Every municipality with its number of staff accounts, for the state staff list."""
-    return Municipality.objects.annotate(staff_count=Count("memberships")).order_by("name")

@@ -1,15 +1,7 @@
 from django.http import Http404
 from django.views.generic import TemplateView
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
-from apps.accounts.permissions import StateStaffRequiredMixin
-from apps.core.spreadsheets import TableExportMixin
 from apps.vendors.selectors import exports_recent
-
-from .filters import MunicipalityFilter
-from .selectors import municipalities_overview
-from .tables import MunicipalityTable
 
 
 class MunicipalityViewMixin:
@@ -46,19 +38,3 @@ class MunicipalityHomeView(MunicipalityViewMixin, TemplateView):
         context["staff"] = self.municipality.memberships.select_related("user")
         context["recent_exports"] = exports_recent(limit=10)
         return context
-
-
-class StatewideMunicipalityListView(
-    StateStaffRequiredMixin, TableExportMixin, SingleTableMixin, FilterView
-):
-    """Every municipality, for state staff."""
-
-    export_name = "municipalities"
-
-    template_name = "municipalities/statewide_list.html"
-    table_class = MunicipalityTable
-    filterset_class = MunicipalityFilter
-    paginate_by = 50
-
-    def get_queryset(self):
-        return municipalities_overview()

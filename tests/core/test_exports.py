@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def html_first_cells(response) -> list[str]:
-    body = response.content.decode().split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    # The list is the last table on the page (charts come first, as tables too).
+    body = response.content.decode().rsplit("<tbody", 1)[1].split("</tbody>", 1)[0]
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     firsts = [re.search(r"<td[^>]*>(.*?)</td>", row, re.S).group(1) for row in rows]
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in firsts]

@@ -1,0 +1,61 @@
+"""Bar charts drawn as SVG on the server: no JavaScript, no chart library, and the same
+numbers offered as a table for screen readers and for copying."""
+
+import math
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 640, 220
+LEFT, BOTTOM, TOP = 48, 36, 12
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
+class BarChart:
+    title: str
+    unit: str
+    bars: list[Bar]
+    ticks: list[tuple[float, int]]  # (y position, value) of the horizontal grid lines
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    baseline: float = HEIGHT - BOTTOM
+
+
+def _nice_top(largest: int) -> int:
+    """The smallest 1, 2 or 5 times a power of ten that is at least `largest`."""
+    if largest <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(largest))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= largest)
+
+
+def bar_chart(series: list[tuple], *, title: str, unit: str, label_format: str) -> BarChart:
+    """`series` is [(when, count), …]; labels are `when` formatted with `label_format`."""
+    top = _nice_top(max((count for _, count in series), default=0))
+    plot_width = WIDTH - LEFT - 8
+    plot_height = HEIGHT - BOTTOM - TOP
+    slot = plot_width / max(len(series), 1)
+    bars = []
+    for index, (when, count) in enumerate(series):
+        height = plot_height * count / top
+        bars.append(
+            Bar(
+                x=round(LEFT + index * slot + slot * 0.15, 1),
+                y=round(HEIGHT - BOTTOM - height, 1),
+                width=round(slot * 0.7, 1),
+                height=round(height, 1),
+                label=when.strftime(label_format),
+                value=count,
+            )
+        )
+    ticks = [(round(HEIGHT - BOTTOM - plot_height * n / 4, 1), top * n // 4) for n in range(5)]
+    return BarChart(title=title, unit=unit, bars=bars, ticks=ticks)
