@@ -24,7 +24,9 @@ class MunicipalityStatusFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label="Name contains")
     county = django_filters.CharFilter(lookup_expr="iexact", label="County")
     status = django_filters.ChoiceFilter(
-        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")], empty_label="Any"
+        label="Status",
+        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+        empty_label="Any",
     )
 
     class Meta:

@@ -57,5 +57,7 @@ def bar_chart(series: list[tuple], *, title: str, unit: str, label_format: str) 
                 value=count,
             )
         )
-    ticks = [(round(HEIGHT - BOTTOM - plot_height * n / 4, 1), top * n // 4) for n in range(5)]
+    # Grid lines at whole numbers only: 0-1-2 for small counts, quarters otherwise.
+    values = range(top + 1) if top <= 4 else [top * n // 4 for n in range(5)]
+    ticks = [(round(HEIGHT - BOTTOM - plot_height * value / top, 1), value) for value in values]
     return BarChart(title=title, unit=unit, bars=bars, ticks=ticks)
