@@ -142,3 +142,63 @@ def weekly_series(*, weeks: int = 12) -> dict[str, list[tuple]]:
         return [(day, by_day.get(day, 0)) for day in days]
 
     return {"findings_opened": series(opened), "flagged_searches": series(flagged)}
+
+
+LEVEL_ORDER = ["local", "county", "state", "federal", "tribal", "private", "other"]
+
+
+def municipality_summary(*, municipality: Municipality) -> dict:
+    """Headline figures of one municipality's dashboard (in its scope)."""
+    month_ago = timezone.now() - timedelta(days=30)
+    grants = SharingGrant.objects.filter(direction="outgoing").aggregate(
+        active=Count("pk", filter=Q(status="accepted")),
+        pending=Count("pk", filter=Q(status="pending")),
+        out_of_state=Count(
+            "pk",
+            filter=Q(status="accepted")
+            & ~Q(agency__state__in=["", municipality.state])
+            & ~Q(agency__level="federal"),
+        ),
+        federal=Count("pk", filter=Q(status="accepted", agency__level="federal")),
+    )
+    searches = SearchEvent.objects.filter(searched_at__gte=month_ago).aggregate(
+        total=Count("searched_at"),
+        flagged=Count("searched_at", filter=Q(reason_label__in=FLAGGED_LABELS)),
+    )
+    findings = Finding.objects.filter(status__in=OPEN).aggregate(
+        **{severity: Count("pk", filter=Q(severity=severity)) for severity in SEVERITIES}
+    )
+    status = municipalities_with_status().get(pk=municipality.pk).status
+    return {"grants": grants, "searches_30d": searches, "open_findings": findings,
+            "status": status}  # fmt: skip
+
+
+def searches_by_level(*, weeks: int = 12) -> list[tuple]:
+    """[(week, {level: count})], oldest first, for the stacked chart (in scope)."""
+    start = (timezone.now() - timedelta(weeks=weeks - 1)).date()
+    start -= timedelta(days=start.weekday())
+    rows = (
+        SearchEvent.objects.filter(searched_at__date__gte=start)
+        .annotate(week=TruncWeek("searched_at"))
+        .values_list("week", "agency__level")
+        .annotate(n=Count("searched_at"))
+    )
+    counts: dict = {}
+    for week, level, n in rows:
+        counts.setdefault(week.date(), {})[level] = n
+    return [
+        (day, counts.get(day, {})) for day in (start + timedelta(weeks=k) for k in range(weeks))
+    ]
+
+
+def top_searching_agencies(*, limit: int = 10, days: int = 90) -> QuerySet:
+    since = timezone.now() - timedelta(days=days)
+    return (
+        SearchEvent.objects.filter(searched_at__gte=since)
+        .values("agency_id", "agency__name", "agency__level", "agency__state")
+        .annotate(
+            searches=Count("searched_at"),
+            flagged=Count("searched_at", filter=Q(reason_label__in=FLAGGED_LABELS)),
+        )
+        .order_by("-searches")[:limit]
+    )

@@ -61,3 +61,55 @@ def bar_chart(series: list[tuple], *, title: str, unit: str, label_format: str) 
     values = range(top + 1) if top <= 4 else [top * n // 4 for n in range(5)]
     ticks = [(round(HEIGHT - BOTTOM - plot_height * value / top, 1), value) for value in values]
     return BarChart(title=title, unit=unit, bars=bars, ticks=ticks)
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    y: float
+    width: float
+    height: float
+    key: str
+    value: int
+
+
+@dataclass(frozen=True)
+class StackedChart:
+    title: str
+    unit: str
+    keys: list[str]  # the stacked categories, in legend order
+    columns: list[tuple[str, float, list[Segment], int]]  # (label, label x, segments, total)
+    ticks: list[tuple[float, int]]
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    baseline: float = HEIGHT - BOTTOM
+
+
+def stacked_chart(
+    series: list[tuple], *, keys: list[str], title: str, unit: str, label_format: str
+) -> StackedChart:
+    """`series` is [(when, {key: count}), …]; each column stacks `keys` bottom up."""
+    totals = [sum(counts.get(key, 0) for key in keys) for _, counts in series]
+    top = _nice_top(max(totals, default=0))
+    plot_width = WIDTH - LEFT - 8
+    plot_height = HEIGHT - BOTTOM - TOP
+    slot = plot_width / max(len(series), 1)
+    columns = []
+    for index, ((when, counts), total) in enumerate(zip(series, totals, strict=True)):
+        y = HEIGHT - BOTTOM
+        segments = []
+        for key in keys:
+            value = counts.get(key, 0)
+            height = plot_height * value / top
+            y -= height
+            if value:
+                segments.append(
+                    Segment(round(LEFT + index * slot + slot * 0.15, 1), round(y, 1),
+                            round(slot * 0.7, 1), round(height, 1), key, value)
+                )  # fmt: skip
+        label_x = round(LEFT + index * slot + slot * 0.15, 1)
+        columns.append((when.strftime(label_format), label_x, segments, total))
+    values = range(top + 1) if top <= 4 else [top * n // 4 for n in range(5)]
+    ticks = [(round(HEIGHT - BOTTOM - plot_height * value / top, 1), value) for value in values]
+    return StackedChart(title=title, unit=unit, keys=keys, columns=columns, ticks=ticks)

@@ -112,3 +112,30 @@ def test_the_dashboard_costs_the_same_queries_for_ten_and_a_thousand_municipalit
     assert few == many, (few, many)
     page = client.get("/state/?status=red").content.decode()
     assert "City 1" in page and "Town 1<" not in page
+
+
+def test_the_municipality_dashboard_costs_the_same_queries_for_10_and_1000_rows(
+    client, clerk_a, municipality_a
+):
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/m/{municipality_a.slug}/")
+        assert response.status_code == 200
+        return len(captured)
+
+    def add(count: int) -> None:
+        with municipality_scope(municipality_a):
+            for _ in range(count):
+                SharingGrantFactory(municipality=municipality_a)
+                SearchEventFactory(municipality=municipality_a, reason_label="immigration")
+
+    client.force_login(clerk_a)
+    add(10)
+    queries_for_page()  # fills the caches
+    few = queries_for_page()
+    add(990)
+    many = queries_for_page()
+
+    assert few == many
+    page = client.get(f"/m/{municipality_a.slug}/").content.decode()
+    assert "Top searching agencies" in page and "Sharing grants" in page
