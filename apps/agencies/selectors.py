@@ -1,7 +1,10 @@
 import difflib
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from apps.sharing.models import SearchEvent, SharingGrant
 
 from .models import Agency
 
@@ -41,3 +44,54 @@ def review_queue(*, limit: int = 50) -> list[ReviewItem]:
         candidates = [match for name in close for match in by_name[name]][:3]
         items.append(ReviewItem(agency, candidates))
     return items
+
+
+def agencies_with_reach() -> QuerySet[Agency]:
+    """Agencies with how many municipalities share with them and how many searches they
+    ran, each counted by a subquery per listed row (statewide scope)."""
+    sharing = (
+        SharingGrant.objects.filter(agency=OuterRef("pk"), status="accepted", direction="outgoing")
+        .order_by()
+        .values("agency")
+        .annotate(n=Count("municipality", distinct=True))
+        .values("n")
+    )
+    searches = (
+        SearchEvent.objects.filter(agency=OuterRef("pk"))
+        .order_by()
+        .values("agency")
+        .annotate(n=Count("searched_at"))
+        .values("n")
+    )
+    return Agency.objects.annotate(
+        sharing_municipalities=Coalesce(Subquery(sharing, output_field=IntegerField()), 0),
+        search_count=Coalesce(Subquery(searches, output_field=IntegerField()), 0),
+    )
+
+
+def agency_reach(*, agency: Agency) -> dict:
+    """Who shares with `agency`, since when, and what it searched for (statewide scope)."""
+    grants = (
+        SharingGrant.objects.filter(agency=agency, direction="outgoing")
+        .select_related("municipality")
+        .order_by("status", "municipality__name")
+    )
+    by_municipality = (
+        SearchEvent.objects.filter(agency=agency)
+        .values("municipality__name", "municipality__slug")
+        .annotate(
+            searches=Count("searched_at"),
+            first=Min("searched_at"),
+            last=Max("searched_at"),
+            immigration=Count("searched_at", filter=Q(reason_label="immigration")),
+            health_care=Count("searched_at", filter=Q(reason_label="health_care")),
+        )
+        .order_by("-searches")[:50]
+    )
+    reasons = (
+        SearchEvent.objects.filter(agency=agency)
+        .values("reason", "reason_label")
+        .annotate(n=Count("searched_at"))
+        .order_by("-n")[:15]
+    )
+    return {"grants": grants, "by_municipality": by_municipality, "reasons": reasons}

@@ -1,13 +1,19 @@
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
 
-from apps.accounts.permissions import StateAdministratorRequiredMixin
+from apps.accounts.permissions import StateAdministratorRequiredMixin, StateStaffRequiredMixin
+from apps.compliance.blocklist import blocked_agency_ids
+from apps.core.spreadsheets import TableExportMixin
 
+from .filters import AgencyFilter
 from .forms import ReviewActionForm
 from .models import Agency
-from .selectors import agencies_to_review, review_queue
+from .selectors import agencies_to_review, agencies_with_reach, agency_reach, review_queue
 from .services import agency_confirm, agency_merge, agency_rename
+from .tables import AgencyTable
 
 
 class AgencyReviewView(StateAdministratorRequiredMixin, TemplateView):
@@ -47,3 +53,33 @@ class AgencyReviewView(StateAdministratorRequiredMixin, TemplateView):
             agency_rename(agency=agency, name=data["name"])
             messages.success(request, f"{old_name} is now called {agency.name}.")
         return redirect("state:administration:agency_review")
+
+
+class AgencyListView(StateStaffRequiredMixin, TableExportMixin, SingleTableMixin, FilterView):
+    """Every agency seen in uploads, with how far its access reaches."""
+
+    template_name = "agencies/agency_list.html"
+    table_class = AgencyTable
+    filterset_class = AgencyFilter
+    table_pagination = {"per_page": 50}
+    export_name = "agencies"
+
+    def get_queryset(self):
+        return agencies_with_reach().order_by("-sharing_municipalities", "name")
+
+
+class AgencyDetailView(StateStaffRequiredMixin, TemplateView):
+    """Who shares with one agency, since when, and what it searched for."""
+
+    template_name = "agencies/agency_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agency = get_object_or_404(Agency, pk=self.kwargs["agency_id"])
+        context.update(
+            agency=agency,
+            blocked=agency.pk in blocked_agency_ids(),
+            aliases=agency.aliases.all(),
+            **agency_reach(agency=agency),
+        )
+        return context

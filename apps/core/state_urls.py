@@ -31,5 +31,9 @@ administration_patterns = (
 
 urlpatterns = [
     path("", audit_views.StatewideDashboardView.as_view(), name="home"),
+    path("agencies/", agency_views.AgencyListView.as_view(), name="agency_list"),
+    path(
+        "agencies/<int:agency_id>/", agency_views.AgencyDetailView.as_view(), name="agency_detail"
+    ),
     path("administration/", include(administration_patterns)),
 ]
