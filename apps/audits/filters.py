@@ -32,3 +32,19 @@ class MunicipalityStatusFilter(django_filters.FilterSet):
     class Meta:
         model = Municipality
         fields = ["name", "county", "status"]
+
+
+class StatewideFindingFilter(FindingFilter):
+    municipality = django_filters.ModelChoiceFilter(
+        queryset=Municipality.objects.order_by("name"), empty_label="Any"
+    )
+    agency = django_filters.CharFilter(
+        field_name="agency__name", lookup_expr="icontains", label="Agency contains"
+    )
+    last_seen_after = django_filters.DateFilter(
+        field_name="last_seen_at", lookup_expr="date__gte", label="Last seen on or after",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+
+    class Meta(FindingFilter.Meta):
+        fields = ["status", "severity", "rule_code", "municipality", "agency", "last_seen_after"]

@@ -70,6 +70,25 @@ def finding_transition(
 
 
 @transaction.atomic
+def findings_assign(*, findings, assignee: User | None, actor: User) -> int:
+    """Give findings to an auditor (or to nobody); the step is kept in each history."""
+    if not actor.is_state_staff:
+        raise PermissionDenied("Only state auditors assign findings.")
+    for finding in findings:
+        finding.assigned_to = assignee
+        finding.save(update_fields=["assigned_to"])
+        FindingEvent.objects.create(
+            municipality_id=finding.municipality_id,
+            finding=finding,
+            actor=actor,
+            from_status=finding.status,
+            to_status=finding.status,
+            note=f"Assigned to {assignee}." if assignee else "Unassigned.",
+        )
+    return len(findings)
+
+
+@transaction.atomic
 def findings_bulk_transition(*, findings, action: str, actor: User, note: str = "") -> int:
     done = 0
     for finding in findings:

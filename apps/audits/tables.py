@@ -74,3 +74,28 @@ class MunicipalityStatusTable(tables.Table):
 
     def value_name(self, value: str) -> str:
         return value
+
+
+class StatewideFindingTable(FindingTable):
+    selection = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={"th__input": {"aria-label": "Select all shown"}},
+        exclude_from_export=True,
+    )
+    municipality = tables.Column(accessor="municipality__name", verbose_name="Municipality")
+
+    class Meta(FindingTable.Meta):
+        fields = ("selection", "severity", "municipality", "rule_code", "subject_label",
+                  "summary", "status", "last_seen_at")  # fmt: skip
+        sequence = fields
+        exclude = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, municipality_slug="", **kwargs)
+
+    def render_subject_label(self, record, value: str):
+        url = reverse(
+            "municipality:finding_detail",
+            kwargs={"municipality_slug": record.municipality.slug, "finding_id": record.pk},
+        )
+        return format_html('<a href="{}">{}</a>', url, value)

@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from apps.accounts.models import User
 from apps.accounts.permissions import StateStaffRequiredMixin
 from apps.compliance.models import Rule
 from apps.core.charts import bar_chart
@@ -13,12 +14,17 @@ from apps.core.spreadsheets import TableExportMixin
 from apps.municipalities.views import MunicipalityViewMixin
 
 from .dashboards import STATUS_RULE, municipalities_with_status, statewide_figures, weekly_series
-from .filters import FindingFilter, MunicipalityStatusFilter
+from .filters import FindingFilter, MunicipalityStatusFilter, StatewideFindingFilter
 from .forms import FindingActionForm
 from .models import Finding
 from .selectors import findings_by_urgency
-from .services import finding_actions, finding_transition
-from .tables import FindingTable, MunicipalityStatusTable
+from .services import (
+    finding_actions,
+    finding_transition,
+    findings_assign,
+    findings_bulk_transition,
+)
+from .tables import FindingTable, MunicipalityStatusTable, StatewideFindingTable
 
 
 class FindingListView(MunicipalityViewMixin, TableExportMixin, SingleTableMixin, FilterView):
@@ -111,3 +117,56 @@ class StatewideDashboardView(
             ),
         )  # fmt: skip
         return context
+
+
+class StatewideFindingListView(
+    StateStaffRequiredMixin, TableExportMixin, SingleTableMixin, FilterView
+):
+    """The auditors' queue of findings across municipalities, with bulk steps."""
+
+    template_name = "audits/statewide_findings.html"
+    table_class = StatewideFindingTable
+    filterset_class = StatewideFindingFilter
+    table_pagination = {"per_page": 50}
+    export_name = "findings"
+    bulk_actions = {"acknowledge": "Acknowledge", "dismiss": "Dismiss"}
+
+    def get_queryset(self):
+        return findings_by_urgency().select_related("municipality", "agency")
+
+    def get_table_kwargs(self):
+        return {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["bulk_actions"] = self.bulk_actions
+        context["auditors"] = User.objects.filter(
+            role__in=[User.Role.AUDITOR, User.Role.ADMINISTRATOR], is_active=True
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        ids = [int(pk) for pk in request.POST.getlist("selection") if pk.isdigit()]
+        findings = list(Finding.objects.filter(pk__in=ids))
+        action = request.POST.get("action", "")
+        note = request.POST.get("note", "").strip()
+        if action == "assign":
+            assignee = User.objects.filter(
+                pk=request.POST.get("assignee") or 0, role__in=["auditor", "administrator"]
+            ).first()
+            done = findings_assign(findings=findings, assignee=assignee, actor=request.user)
+            messages.success(request, f"{done} finding(s) assigned.")
+        elif action in self.bulk_actions:
+            try:
+                done = findings_bulk_transition(
+                    findings=findings, action=action, actor=request.user, note=note
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, f"{done} of {len(findings)} finding(s): {action} recorded."
+                )
+        else:
+            messages.error(request, "Choose what to do with the selected findings.")
+        return redirect(request.get_full_path())

@@ -31,6 +31,7 @@ administration_patterns = (
 
 urlpatterns = [
     path("", audit_views.StatewideDashboardView.as_view(), name="home"),
+    path("findings/", audit_views.StatewideFindingListView.as_view(), name="finding_list"),
     path("agencies/", agency_views.AgencyListView.as_view(), name="agency_list"),
     path(
         "agencies/<int:agency_id>/", agency_views.AgencyDetailView.as_view(), name="agency_detail"
