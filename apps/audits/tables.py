@@ -79,7 +79,10 @@ class MunicipalityStatusTable(tables.Table):
 class StatewideFindingTable(FindingTable):
     selection = tables.CheckBoxColumn(
         accessor="pk",
-        attrs={"th__input": {"aria-label": "Select all shown"}},
+        attrs={
+            "th__input": {"aria-label": "Select all shown", "hidden": True},
+            "td__input": {"aria-label": lambda record: f"Select {record.subject_label}"},
+        },
         exclude_from_export=True,
     )
     municipality = tables.Column(accessor="municipality__name", verbose_name="Municipality")
