@@ -115,3 +115,72 @@ class EvaluationRun(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.trigger} run at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Engagement(models.Model):
+    """An audit an auditor runs: of one municipality, or of a vendor across municipalities,
+    for a period, from planning to an issued report."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        FIELDWORK = "fieldwork", "Fieldwork"
+        DRAFT_REPORT = "draft_report", "Draft report"
+        ISSUED = "issued", "Report issued"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="engagements",
+    )
+    vendor = models.ForeignKey(
+        "vendors.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.PLANNED)
+    auditors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="engagements")
+    findings = models.ManyToManyField(Finding, blank=True, related_name="engagements")
+    conclusion = models.TextField(blank=True, help_text="The report's summary and opinion")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(municipality=None, vendor=None),
+                name="engagement_has_a_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="engagement_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def subject(self) -> str:
+        return str(self.municipality or self.vendor)
+
+
+class EngagementNote(models.Model):
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField()
+    attachment = models.FileField(upload_to=_attachment_path, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note by {self.author} on {self.at:%Y-%m-%d}"

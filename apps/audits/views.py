@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect
-from django.views.generic import TemplateView
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.text import slugify
+from django.views import View
+from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -10,13 +12,25 @@ from apps.accounts.models import User
 from apps.accounts.permissions import StateStaffRequiredMixin
 from apps.compliance.models import Rule
 from apps.core.charts import bar_chart
+from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin
 from apps.municipalities.views import MunicipalityViewMixin
 
 from .dashboards import STATUS_RULE, municipalities_with_status, statewide_figures, weekly_series
+from .engagement_forms import ConclusionForm, EngagementForm, NoteForm
+from .engagements import (
+    engagement_add_note,
+    engagement_advance,
+    engagement_candidate_findings,
+    engagement_create,
+    engagement_link_findings,
+    engagement_next_step,
+    report_findings,
+    report_pdf,
+)
 from .filters import FindingFilter, MunicipalityStatusFilter, StatewideFindingFilter
 from .forms import FindingActionForm
-from .models import Finding
+from .models import Engagement, Finding
 from .selectors import findings_by_urgency
 from .services import (
     finding_actions,
@@ -170,3 +184,105 @@ class StatewideFindingListView(
         else:
             messages.error(request, "Choose what to do with the selected findings.")
         return redirect(request.get_full_path())
+
+
+class EngagementListView(StateStaffRequiredMixin, FormView):
+    template_name = "audits/engagement_list.html"
+    form_class = EngagementForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["engagements"] = Engagement.objects.select_related(
+            "municipality", "vendor"
+        ).prefetch_related("auditors")
+        return context
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        auditors = data.pop("auditors")
+        engagement = engagement_create(actor=self.request.user, auditors=auditors, **data)
+        messages.success(self.request, f"Engagement “{engagement.title}” opened.")
+        return redirect("state:engagement_detail", engagement_id=engagement.pk)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class EngagementMixin(StateStaffRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        self.engagement = get_object_or_404(Engagement, pk=kwargs["engagement_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class EngagementDetailView(EngagementMixin, TemplateView):
+    template_name = "audits/engagement_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        engagement = self.engagement
+        context.update(
+            engagement=engagement,
+            next_step=engagement_next_step(engagement),
+            linked=set(engagement.findings.values_list("pk", flat=True)),
+            candidates=engagement_candidate_findings(engagement)[:200],
+            conclusion_form=kwargs.get("conclusion_form") or ConclusionForm(instance=engagement),
+            note_form=kwargs.get("note_form") or NoteForm(),
+            notes=engagement.notes.select_related("author"),
+            history=ChangeRecord.objects.filter(
+                subject_type="audits.engagement", subject_id=engagement.pk
+            ).select_related("actor"),
+            editable=engagement.status not in ("issued", "closed"),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        engagement, action = self.engagement, request.POST.get("action")
+        try:
+            if action == "advance":
+                engagement = engagement_advance(engagement=engagement, actor=request.user)
+                messages.success(request, f"Now: {engagement.get_status_display()}.")
+            elif action == "findings":
+                chosen = engagement_candidate_findings(engagement).filter(
+                    pk__in=[int(pk) for pk in request.POST.getlist("finding") if pk.isdigit()]
+                )
+                engagement_link_findings(
+                    engagement=engagement, findings=list(chosen), actor=request.user
+                )
+                messages.success(request, "Findings linked.")
+            elif action == "conclusion":
+                form = ConclusionForm(request.POST, instance=engagement)
+                if not form.is_valid() or engagement.status in ("issued", "closed"):
+                    raise ValidationError("An issued report's conclusion cannot change.")
+                form.save()
+                messages.success(request, "Conclusion saved.")
+            elif action == "note":
+                form = NoteForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    return self.render_to_response(
+                        self.get_context_data(note_form=form), status=400
+                    )
+                engagement_add_note(
+                    engagement=engagement, author=request.user, text=form.cleaned_data["text"],
+                    attachment=form.cleaned_data["attachment"],
+                )  # fmt: skip
+                messages.success(request, "Note recorded.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("state:engagement_detail", engagement_id=engagement.pk)
+
+
+class EngagementReportView(EngagementMixin, TemplateView):
+    template_name = "audits/engagement_report.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(engagement=self.engagement, items=report_findings(self.engagement))
+        return context
+
+
+class EngagementReportPdfView(EngagementMixin, View):
+    def get(self, request, *args, **kwargs):
+        response = HttpResponse(report_pdf(self.engagement), content_type="application/pdf")
+        filename = slugify(self.engagement.title) or "report"
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response

@@ -32,6 +32,22 @@ administration_patterns = (
 urlpatterns = [
     path("", audit_views.StatewideDashboardView.as_view(), name="home"),
     path("findings/", audit_views.StatewideFindingListView.as_view(), name="finding_list"),
+    path("engagements/", audit_views.EngagementListView.as_view(), name="engagement_list"),
+    path(
+        "engagements/<int:engagement_id>/",
+        audit_views.EngagementDetailView.as_view(),
+        name="engagement_detail",
+    ),
+    path(
+        "engagements/<int:engagement_id>/report/",
+        audit_views.EngagementReportView.as_view(),
+        name="engagement_report",
+    ),
+    path(
+        "engagements/<int:engagement_id>/report.pdf",
+        audit_views.EngagementReportPdfView.as_view(),
+        name="engagement_report_pdf",
+    ),
     path("agencies/", agency_views.AgencyListView.as_view(), name="agency_list"),
     path(
         "agencies/<int:agency_id>/", agency_views.AgencyDetailView.as_view(), name="agency_detail"

@@ -1,0 +1,94 @@
+"""An auditor opens an engagement, links findings, moves it to an issued report, and
+downloads the report as a web page and a PDF with the municipality's responses."""
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from apps.audits.models import Engagement, Finding
+from apps.audits.services import finding_transition
+from apps.core.models import ChangeRecord
+from apps.municipalities.scoping import municipality_scope, statewide_scope
+
+pytestmark = pytest.mark.django_db
+
+
+def a_finding(municipality) -> Finding:
+    now = timezone.now()
+    with municipality_scope(municipality):
+        return Finding.objects.create(
+            municipality=municipality, rule_code="BLOCKED_AGENCY_GRANT", subject_key="grant:1",
+            subject_label="ICE ERO Chicago", severity="critical",
+            summary="Data is shared with ICE, which is on the state blocklist.",
+            evidence={"count": 1, "files": [{"export": 1, "name": "f.csv", "count": 1,
+                                             "lines": [152]}]},
+            first_seen_at=now, last_seen_at=now,
+        )  # fmt: skip
+
+
+def test_an_engagement_goes_from_planned_to_an_issued_report(
+    client, auditor, clerk_a, municipality_a
+):
+    finding = a_finding(municipality_a)
+    with municipality_scope(municipality_a):
+        finding_transition(finding=finding, action="remediate", actor=clerk_a,
+                           note="Revoked in Flock on Sep 23")  # fmt: skip
+    client.force_login(auditor)
+    today = timezone.localdate()
+
+    response = client.post("/state/engagements/", {
+        "title": "Alder Park 2025 sharing audit", "municipality": municipality_a.pk,
+        "period_start": date(today.year - 1, 1, 1), "period_end": today,
+    })  # fmt: skip
+    engagement = Engagement.objects.get()
+    url = f"/state/engagements/{engagement.pk}/"
+    assert response["Location"] == url
+    client.post(url, {"action": "findings", "finding": [finding.pk]})
+    client.post(url, {"action": "advance"})  # fieldwork
+    client.post(url, {"action": "advance"})  # draft report
+    refused = client.post(url, {"action": "advance"}, follow=True)  # no conclusion yet
+    assert "conclusion before issuing" in refused.content.decode()
+    client.post(url, {"action": "conclusion", "conclusion": "Federal access was removed."})
+    client.post(url, {"action": "advance"})  # issued
+
+    engagement.refresh_from_db()
+    assert engagement.status == "issued" and engagement.issued_at is not None
+    with statewide_scope():
+        assert list(engagement.findings.all()) == [finding]
+    steps = ChangeRecord.objects.filter(subject_type="audits.engagement", subject_id=engagement.pk)
+    assert steps.filter(changes__status__1="issued").exists()
+
+    page = client.get(url + "report/").content.decode()
+    assert "Office of the Illinois Secretary of State" in page
+    assert "625 ILCS 5/2-130(b)(2)" in page and "Revoked in Flock on Sep 23" in page
+
+    pdf = client.get(url + "report.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    text = _pdf_text(pdf.content)
+    assert "Alder Park 2025 sharing audit" in text and "Revoked in Flock on Sep 23" in text
+
+    locked = client.post(url, {"action": "findings", "finding": []}, follow=True)
+    assert "cannot change" in locked.content.decode()
+
+
+def _pdf_text(content: bytes) -> str:
+    """The text drawn in a reportlab PDF: its page streams are ASCII85 over Flate."""
+    import base64
+    import re
+    import zlib
+
+    text = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", content, re.S):
+        try:
+            data = zlib.decompress(base64.a85decode(stream.strip().removesuffix(b"~>")))
+        except (ValueError, zlib.error):
+            continue
+        text += [part.decode("latin-1") for part in re.findall(rb"\((.*?)\) Tj", data)]
+    return " ".join(text)
+
+
+def test_engagements_are_for_state_staff_only(client, clerk_a):
+    client.force_login(clerk_a)
+    assert client.get("/state/engagements/").status_code == 403
