@@ -150,10 +150,27 @@ def test_member_and_state_staff_reach_the_municipality_pages(
 def test_state_area_is_for_auditors_and_its_administration_for_administrators(
     client, pattern, auditor, administrator
 ):
-    from apps.compliance.models import ReasonTerm
+    from datetime import date
 
+    from apps.agencies.models import Agency
+    from apps.audits.models import Engagement
+    from apps.compliance.models import ReasonTerm
+    from tests.municipalities.factories import MunicipalityFactory
+
+    engagement = Engagement.objects.create(
+        title="t", municipality=MunicipalityFactory(), period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31), created_by=auditor,
+    )  # fmt: skip
     name, route, _ = pattern
-    path = sample_path(route, {"kind": "terms", "pk": ReasonTerm.objects.first().pk})
+    path = sample_path(
+        route,
+        {
+            "kind": "terms",
+            "pk": ReasonTerm.objects.first().pk,
+            "agency_id": Agency.objects.first().pk,
+            "engagement_id": engagement.pk,
+        },
+    )
     client.force_login(administrator)
     assert client.get(path).status_code == 200
     client.force_login(auditor)
