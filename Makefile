@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format install clean-data
+.PHONY: run test lint format install browser-tools clean-data
 
 install: $(STAMP)
 
@@ -17,7 +17,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) scripts/portal.py run
 
-test: $(STAMP)
+# Browser tests drive Debian's Chromium (never a downloaded browser) and check pages with
+# axe-core from the npm registry; both are installed here when missing.
+AXE := .data/node/node_modules/axe-core/axe.min.js
+
+browser-tools: $(AXE)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] \
+		&& (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| echo "Chromium is missing; browser tests will say so (apt-get install chromium)."; }
+
+$(AXE):
+	mkdir -p .data/node
+	npm install --silent --prefix .data/node axe-core@4 || echo "npm could not install axe-core."
+
+test: $(STAMP) browser-tools
 	$(PY) scripts/portal.py test $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -1,5 +1,6 @@
 import os
 
+import factory
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -7,6 +8,9 @@ from config.celery_app import app as celery_app
 
 from .accounts.factories import UserFactory
 from .municipalities.factories import MembershipFactory, MunicipalityFactory
+
+# The same fictional names on every run (the screenshots in docs/ show them).
+factory.random.reseed_random("alpr-sharing-audit-portal")
 
 # Playwright drives the browser from an event loop; Django's ORM refuses calls from
 # inside one unless this is set (pytest-playwright's documented workaround).

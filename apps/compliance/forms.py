@@ -16,9 +16,8 @@ class ChangeReasonMixin(forms.Form):
 
 
 class BlocklistEntryForm(ChangeReasonMixin, forms.ModelForm):
-    agency = forms.ModelChoiceField(
-        queryset=Agency.objects.filter(is_confirmed=True).order_by("name"), required=False
-    )
+    # Unconfirmed agencies too: blocking one must not wait for the review queue.
+    agency = forms.ModelChoiceField(queryset=Agency.objects.order_by("name"), required=False)
 
     class Meta:
         model = BlocklistEntry

@@ -1,0 +1,175 @@
+"""The portal as each role uses it, in a real browser, with a real Celery worker.
+
+Each journey saves screenshots of its key pages under docs/screenshots/ and checks
+every page it visits with axe-core (no serious or critical violation)."""
+
+import re
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.audits.evaluation import municipality_evaluate
+from apps.municipalities.scoping import municipality_scope
+from apps.vendors.loading import export_load
+from apps.vendors.services import export_receive
+from tests.accounts.factories import PASSWORD
+from tests.browser.conftest import sign_in
+from tests.vendors.factories import flock
+
+SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
+
+pytestmark = pytest.mark.celery_worker
+
+
+def load_sample(municipality, name: str, user) -> None:
+    path = SAMPLES / name
+    with municipality_scope(municipality), path.open("rb") as source:
+        received = export_receive(
+            municipality=municipality, vendor=flock(), kind="", original_name=name,
+            chunks=iter(lambda: source.read(1 << 20), b""), uploaded_by=user, queue=False,
+        )  # fmt: skip
+        export_load(export_id=received.export.pk)
+        municipality_evaluate(municipality=municipality, trigger="upload")
+
+
+def reload_until(page, condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the page never showed what was expected")
+        time.sleep(0.5)
+        page.reload()
+
+
+def test_a_clerk_uploads_an_audit_watches_it_load_and_answers_a_finding(
+    page, live_server, celery_worker, clerk_a, municipality_a, shoot, check_accessibility
+):
+    sign_in(page, live_server, clerk_a.username, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(municipality_a.name)
+    check_accessibility("municipal dashboard")
+
+    page.get_by_role("link", name="Uploads").click()
+    page.get_by_label("Vendor").select_option(label="Flock Safety")
+    page.locator("#id_file").set_input_files(str(SAMPLES / "flock_network_audit_13col.csv"))
+    check_accessibility("upload page")
+    page.get_by_role("button", name="Upload").click()
+
+    expect(page.get_by_text("was received and is loading")).to_be_visible()
+    expect(page.locator('[data-role="status"]')).to_have_text("Loaded", timeout=60_000)
+    expect(page.get_by_text("Rows loaded")).to_be_visible()
+    shoot("clerk-export-loaded")
+    check_accessibility("export page")
+
+    page.get_by_role("link", name="Findings").first.click()
+    reload_until(page, lambda: page.locator("tbody tr a").count() > 0)
+    shoot("clerk-findings")
+    check_accessibility("findings list")
+
+    page.locator("tbody tr a").first.click()
+    page.get_by_label("Action").select_option("acknowledge")
+    page.get_by_label("Note").fill("Forwarded to the chief; the share is being reviewed.")
+    page.get_by_role("button", name="Record").click()
+    expect(page.get_by_text("Recorded.")).to_be_visible()
+    expect(page.get_by_text("Forwarded to the chief")).to_be_visible()
+    shoot("clerk-finding-answered")
+    check_accessibility("finding page")
+
+
+def test_an_auditor_finds_a_red_municipality_and_issues_a_report(
+    page, live_server, celery_worker, auditor, clerk_a, municipality_a, shoot,
+    check_accessibility,
+):  # fmt: skip
+    load_sample(municipality_a, "flock_sharing_list.csv", clerk_a)
+    sign_in(page, live_server, auditor.username, PASSWORD)
+
+    row = page.locator("tbody tr", has_text=municipality_a.name)
+    expect(row).to_contain_text("Red")
+    shoot("auditor-statewide")
+    check_accessibility("statewide dashboard")
+
+    row.get_by_role("link", name=municipality_a.name).click()
+    check_accessibility("municipality dashboard, as auditor")
+    page.get_by_role("link", name="Open critical findings").click()
+    page.get_by_role("link", name=re.compile("ICE ERO Chicago")).first.click()
+    expect(page.get_by_text("625 ILCS 5/2-130(b)(2)")).to_be_visible()
+    shoot("auditor-finding")
+
+    page.get_by_role("link", name="Engagements").click()
+    page.get_by_label("Title").fill(f"{municipality_a.name} sharing audit")
+    page.get_by_label("Municipality").select_option(label=str(municipality_a))
+    page.get_by_label("Period start").fill(f"{date.today().year - 1}-01-01")
+    page.get_by_label("Period end").fill(date.today().isoformat())
+    check_accessibility("engagements page")
+    page.get_by_role("button", name="Open").click()
+
+    page.get_by_label(re.compile("BLOCKED_AGENCY_GRANT: ICE ERO Chicago")).check()
+    page.get_by_role("button", name="Save the findings covered").click()
+    page.get_by_role("button", name="Move to: Fieldwork").click()
+    page.get_by_role("button", name="Move to: Draft report").click()
+    page.get_by_role("textbox", name="Conclusion").fill(
+        "Data was shared with ICE; the grant must be revoked."
+    )
+    page.get_by_role("button", name="Save the conclusion").click()
+    page.get_by_role("button", name="Move to: Issue the report").click()
+    expect(page.get_by_text("Now: Report issued.")).to_be_visible()
+    check_accessibility("engagement page")
+
+    page.get_by_role("link", name="Report (web page)").click()
+    expect(page.get_by_text("Office of the Illinois Secretary of State")).to_be_visible()
+    shoot("auditor-report")
+    check_accessibility("report")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download as PDF").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_an_administrator_blocks_an_agency_and_its_partner_turns_red(
+    page, live_server, celery_worker, administrator, clerk_a, clerk_b, municipality_a,
+    municipality_b, shoot, check_accessibility, tmp_path,
+):  # fmt: skip
+    sharing = tmp_path / "shares.csv"
+    sharing.write_text(
+        "Organization Name,Networks Shared With Me,Networks I'm Sharing\r\n"
+        'Alder Park IL PD,,"Acme Detention Services LLC , Cedar Falls IL PD "\r\n'
+    )
+    other = tmp_path / "other.csv"
+    other.write_text(
+        "Organization Name,Networks Shared With Me,Networks I'm Sharing\r\n"
+        'Birch Hollow IL PD,,"Cedar Falls IL PD "\r\n'
+    )
+    for municipality, path, clerk in ((municipality_a, sharing, clerk_a),
+                                      (municipality_b, other, clerk_b)):  # fmt: skip
+        with municipality_scope(municipality), path.open("rb") as source:
+            received = export_receive(
+                municipality=municipality, vendor=flock(), kind="", original_name=path.name,
+                chunks=iter(lambda source=source: source.read(1 << 20), b""),
+                uploaded_by=clerk, queue=False,
+            )  # fmt: skip
+            export_load(export_id=received.export.pk)
+            municipality_evaluate(municipality=municipality, trigger="upload")
+    sign_in(page, live_server, administrator.username, PASSWORD)
+    page.get_by_role("link", name="Statewide").click()
+    expect(page.locator("tbody tr", has_text=municipality_a.name)).not_to_contain_text("Red")
+
+    page.get_by_role("link", name="Rules and lists").click()
+    check_accessibility("rules and lists")
+    page.get_by_role("link", name="Add an entry").click()
+    page.get_by_label("Agency", exact=True).select_option(label="Acme Detention Services LLC")
+    page.get_by_label("Reason").fill("Holds detainees for ICE under contract.")
+    page.get_by_label("Citation").fill("625 ILCS 5/2-130(b)(2)")
+    page.get_by_label("Why this change").fill("The contract came to light in the press.")
+    check_accessibility("blocklist entry form")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("1 municipality will be re-evaluated")).to_be_visible()
+
+    page.get_by_role("link", name="Statewide").click()
+    reload_until(
+        page, lambda: "Red" in page.locator("tbody tr", has_text=municipality_a.name).inner_text()
+    )
+    expect(page.locator("tbody tr", has_text=municipality_b.name)).not_to_contain_text("Red")
+    shoot("admin-after-blocking")
