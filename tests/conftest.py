@@ -1,8 +1,8 @@
 import os
 
-import factory
 import pytest
 from celery.contrib.testing.worker import start_worker
+from factory.random import reseed_random
 
 from config.celery_app import app as celery_app
 
@@ -10,11 +10,27 @@ from .accounts.factories import UserFactory
 from .municipalities.factories import MembershipFactory, MunicipalityFactory
 
 # The same fictional names on every run (the screenshots in docs/ show them).
-factory.random.reseed_random("alpr-sharing-audit-portal")
+reseed_random("alpr-sharing-audit-portal")
 
 # Playwright drives the browser from an event loop; Django's ORM refuses calls from
 # inside one unless this is set (pytest-playwright's documented workaround).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# The rows data migrations made (vendors, rules, the federal agency directory…), as
+# serialized for transactional tests. Kept here because Django keeps them on the
+# connection object of one context, and Playwright's tests run in another.
+MIGRATED_ROWS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    from django.db import connections
+
+    contents = getattr(connections["default"], "_test_serialized_contents", None)
+    if contents:
+        MIGRATED_ROWS["default"] = contents
+    return django_db_setup
 
 
 @pytest.fixture

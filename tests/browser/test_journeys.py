@@ -21,7 +21,7 @@ from tests.vendors.factories import flock
 
 SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
 
-pytestmark = pytest.mark.celery_worker
+pytestmark = [pytest.mark.celery_worker, pytest.mark.browser]
 
 
 def load_sample(municipality, name: str, user) -> None:
