@@ -4,6 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
+from .base import env
 
 SECRET_KEY = "test-only-secret-key-with-enough-length-for-hmac-0123456789"  # noqa: S105
 DEBUG = False
@@ -17,5 +18,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Uploaded files of the test run stay out of the working tree.
-MEDIA_ROOT = Path(tempfile.gettempdir()) / "portal-test-media"
+# Uploaded files of the test run stay out of the working tree (a worker started by a test
+# is told where with PORTAL_MEDIA_ROOT).
+MEDIA_ROOT = Path(
+    env("PORTAL_MEDIA_ROOT", default=str(Path(tempfile.gettempdir()) / "portal-test-media"))
+)

@@ -13,11 +13,8 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "tests/browser" in str(item.fspath):
-            if not Path(CHROMIUM).exists():
-                item.add_marker(
-                    pytest.mark.skip(reason="Chromium missing: apt-get install chromium")
-                )
+        if "tests/browser" in str(item.fspath) and not Path(CHROMIUM).exists():
+            item.add_marker(pytest.mark.skip(reason="Chromium missing: apt-get install chromium"))
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from apps.vendors.models import VendorExport
 from apps.vendors.services import export_receive
 from apps.vendors.tasks import export_ingest
 from bench.ingest import generate
+from config.celery_app import app as celery_app
 from tests.vendors.factories import flock
 
 ROWS = 150_000
@@ -34,8 +35,17 @@ def start_worker(env: dict) -> subprocess.Popen:
 
 
 def stop(worker: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    os.killpg(worker.pid, sig)
-    worker.wait(timeout=30)
+    """SIGKILL the whole process group (a crash), or SIGTERM the main process alone so it
+    finishes its task first (a warm shutdown, as an operator would stop it)."""
+    if sig == signal.SIGKILL:
+        os.killpg(worker.pid, sig)
+    else:
+        worker.send_signal(sig)
+    try:
+        worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
 
 
 def export_state(export_id: int) -> VendorExport:
@@ -70,6 +80,7 @@ def test_killing_the_worker_mid_load_then_restarting_it_loads_every_row_once(
             queue=False,
         ).export
 
+    celery_app.control.purge()  # nothing left over from earlier runs goes before this load
     first = start_worker(env)
     try:
         export_ingest.delay(municipality_id=municipality_a.pk, export_id=export.pk)
