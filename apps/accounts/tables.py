@@ -4,6 +4,7 @@ from .models import User
 
 
 class UserTable(tables.Table):
+    username = tables.LinkColumn("state:administration:account_edit", args=[tables.A("pk")])
     municipalities = tables.Column(
         "Municipalities", accessor="memberships", orderable=False, empty_values=()
     )
@@ -12,6 +13,9 @@ class UserTable(tables.Table):
         model = User
         fields = ("username", "first_name", "last_name", "email", "role", "is_active", "last_login")
         attrs = {"class": "data-table"}
+
+    def value_username(self, value: str) -> str:
+        return value
 
     def render_municipalities(self, record: User) -> str:
         names = [m.municipality.name for m in record.memberships.all()]

@@ -1,11 +1,18 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin
 
 from .filters import UserFilter
+from .forms import AccountForm
+from .models import User
 from .permissions import StateAdministratorRequiredMixin
 from .selectors import users_with_memberships
+from .services import account_save
 from .tables import UserTable
 
 
@@ -21,3 +28,41 @@ class UserListView(StateAdministratorRequiredMixin, TableExportMixin, SingleTabl
 
     def get_queryset(self):
         return users_with_memberships()
+
+
+class AccountEditView(StateAdministratorRequiredMixin, FormView):
+    """Create or change an account and its memberships, with the history of changes."""
+
+    template_name = "accounts/account_edit.html"
+    form_class = AccountForm
+
+    def dispatch(self, request, *args, **kwargs):
+        pk = kwargs.get("user_id")
+        self.account = get_object_or_404(User, pk=pk) if pk else User()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.account}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["account"] = self.account
+        context["history"] = (
+            ChangeRecord.objects.filter(
+                subject_type="accounts.user", subject_id=self.account.pk
+            ).select_related("actor")
+            if self.account.pk
+            else []
+        )
+        return context
+
+    def form_valid(self, form):
+        account = account_save(
+            user=form.save(commit=False),
+            municipalities=form.cleaned_data["municipalities"],
+            actor=self.request.user,
+            reason=form.cleaned_data["change_reason"],
+            password=form.cleaned_data.get("password", ""),
+        )
+        messages.success(self.request, f"Account {account.username} saved.")
+        return redirect("state:administration:home")

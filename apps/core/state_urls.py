@@ -13,6 +13,12 @@ app_name = "state"
 administration_patterns = (
     [
         path("", account_views.UserListView.as_view(), name="home"),
+        path("accounts/new/", account_views.AccountEditView.as_view(), name="account_add"),
+        path(
+            "accounts/<int:user_id>/",
+            account_views.AccountEditView.as_view(),
+            name="account_edit",
+        ),
         path("agencies/review/", agency_views.AgencyReviewView.as_view(), name="agency_review"),
         path("rules/", compliance_views.CatalogueListView.as_view(), name="catalogue"),
         path(

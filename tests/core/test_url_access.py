@@ -169,6 +169,7 @@ def test_state_area_is_for_auditors_and_its_administration_for_administrators(
             "pk": ReasonTerm.objects.first().pk,
             "agency_id": Agency.objects.first().pk,
             "engagement_id": engagement.pk,
+            "user_id": auditor.pk,
         },
     )
     client.force_login(administrator)
