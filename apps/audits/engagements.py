@@ -181,7 +181,7 @@ def report_pdf(engagement: Engagement) -> bytes:
         rows.append(
             [text("")] + [text("No finding is linked to this engagement.")] + [text("")] * 4
         )
-    table = Table(rows, colWidths=[0.7 * inch, 2.2 * inch, 1.1 * inch, 0.9 * inch, 0.8 * inch,
+    table = Table(rows, colWidths=[0.7 * inch, 2.1 * inch, 1.1 * inch, 0.9 * inch, 0.8 * inch,
                                    1.3 * inch], repeatRows=1)  # fmt: skip
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f5")),

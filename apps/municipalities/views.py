@@ -1,3 +1,4 @@
+from django.db.models import Case, When
 from django.http import Http404
 from django.views.generic import TemplateView
 
@@ -51,7 +52,10 @@ class MunicipalityHomeView(MunicipalityViewMixin, TemplateView):
             ),
             top_agencies=dashboards.top_searching_agencies(),
             grants=SharingGrant.objects.filter(direction="outgoing")
-            .select_related("agency").order_by("status", "agency__name")[:25],
+            .select_related("agency")
+            .annotate(open_first=Case(When(status="pending", then=0),
+                                      When(status="accepted", then=1), default=2))
+            .order_by("open_first", "agency__name")[:25],
             changes=SharingChange.objects.select_related("grant").order_by("-occurred_at")[:15],
             runs=EvaluationRun.objects.order_by("-started_at")[:5],
             recent_exports=exports_recent(limit=5),
