@@ -38,10 +38,6 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_out_of_state(self) -> bool:
-        return bool(self.state) and self.state != settings.PORTAL_HOME_STATE
-
 
 class AgencyAlias(models.Model):
     """A spelling of an agency's name as a vendor writes it; matched after normalising."""

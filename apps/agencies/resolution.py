@@ -36,43 +36,30 @@ class AgencyResolver:
     def resolve(
         self, raw_name: str, *, ori: str = "", state: str = "", level: str = ""
     ) -> Resolution:
+        """One name; `state` and `level` are what the file says when the name does not."""
         key = (raw_name, ori)
-        if key not in self._cache:
-            self._cache[key] = self._resolve(
-                raw_name, ori=ori.strip().upper(), state=state, level=level
-            )
+        self.resolve_many([key], hints={key: (state, level)})
         return self._cache[key]
 
-    def _resolve(self, raw_name: str, *, ori: str, state: str, level: str) -> Resolution:
-        parsed = parse_agency_name(raw_name)
-        if not parsed.state and state:
-            parsed = ParsedName(parsed.display, parsed.normalized, state.upper(), parsed.tags)
-        if ori:
-            agency_id = Agency.objects.filter(ori=ori).values_list("id", flat=True).first()
-            if agency_id:
-                return self._found(agency_id, "ori", raw_name, parsed)
-        agency_id = self._aliases.get(parsed.match_key)
-        if agency_id:
-            return self._found(agency_id, "alias", raw_name, parsed, add_alias=False)
-        agency_id = (
-            Agency.objects.filter(normalized_name=parsed.normalized, state=parsed.state)
-            .values_list("id", flat=True)
-            .first()
-        )
-        if agency_id:
-            return self._found(agency_id, "name", raw_name, parsed)
-        for pattern, pattern_agency_id in self._patterns:
-            if pattern.search(parsed.normalized):
-                return self._found(pattern_agency_id, "pattern", raw_name, parsed)
-        return Resolution(self._create(raw_name, parsed, ori=ori, level=level), "created")
-
-    def resolve_many(self, names: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """Agency ids for many (name, ORI) pairs, with a handful of queries in all.
-
-        Same order of rules as `resolve`; used by loads, where a file can name
-        thousands of agencies the directory has never seen.
-        """
-        pending = {key: parse_agency_name(key[0]) for key in names if key not in self._cache}
+    def resolve_many(
+        self,
+        names: list[tuple[str, str]],
+        *,
+        hints: dict[tuple[str, str], tuple[str, str]] | None = None,
+    ) -> dict[tuple[str, str], int]:
+        """Agency ids for many (name, ORI) pairs, with a handful of queries in all: a
+        file can name thousands of agencies the directory has never seen. `hints` give,
+        per pair, the state and level the file states beside the name."""
+        hints = hints or {}
+        pending = {}
+        for key in names:
+            if key in self._cache:
+                continue
+            parsed = parse_agency_name(key[0])
+            state = hints.get(key, ("", ""))[0]
+            if state and not parsed.state:
+                parsed = ParsedName(parsed.display, parsed.normalized, state.upper(), parsed.tags)
+            pending[key] = parsed
         oris = {key[1].strip().upper() for key in pending if key[1].strip()}
         by_ori = dict(Agency.objects.filter(ori__in=oris).values_list("ori", "id")) if oris else {}
         by_name: dict[tuple[str, str], int] = {}
@@ -89,8 +76,7 @@ class AgencyResolver:
             if ori in by_ori:
                 found.append((raw_name, parsed, by_ori[ori], "ori"))
             elif parsed.match_key in self._aliases:
-                self._cache[key] = Resolution(self._aliases[parsed.match_key], "alias")
-                continue
+                found.append((raw_name, parsed, self._aliases[parsed.match_key], "alias"))
             elif (parsed.normalized, parsed.state) in by_name:
                 found.append((raw_name, parsed, by_name[(parsed.normalized, parsed.state)], "name"))
             else:
@@ -115,7 +101,7 @@ class AgencyResolver:
                 normalized_name=parsed.normalized[:255],
                 state=parsed.state,
                 ori=key[1].strip().upper() or None,
-                level=guess_level(parsed),
+                level=_level(hints.get(key, ("", ""))[1], parsed),
                 tags=list(parsed.tags),
                 is_confirmed=False,
             )
@@ -140,35 +126,9 @@ class AgencyResolver:
         AgencyAlias.objects.bulk_create(new_aliases.values(), ignore_conflicts=True)
         return {key: self._cache[key].agency_id for key in names}
 
-    def _found(
-        self, agency_id: int, method: str, raw_name: str, parsed: ParsedName, add_alias=True
-    ) -> Resolution:
-        if parsed.tags:
-            _add_tags(agency_id, parsed.tags)
-        if add_alias:
-            self._remember(agency_id, raw_name, parsed)
-        return Resolution(agency_id, method)
 
-    def _remember(self, agency_id: int, raw_name: str, parsed: ParsedName) -> None:
-        alias, _ = AgencyAlias.objects.get_or_create(
-            normalized=parsed.match_key,
-            defaults={"agency_id": agency_id, "alias": raw_name.strip()[:255]},
-        )
-        self._aliases[parsed.match_key] = alias.agency_id
-
-    def _create(self, raw_name: str, parsed: ParsedName, *, ori: str, level: str) -> int:
-        valid_levels = set(Agency.Level.values)
-        agency = Agency.objects.create(
-            name=parsed.display[:255] or raw_name.strip()[:255],
-            normalized_name=parsed.normalized[:255],
-            state=parsed.state,
-            ori=ori or None,
-            level=level if level in valid_levels else guess_level(parsed),
-            tags=list(parsed.tags),
-            is_confirmed=False,
-        )
-        self._remember(agency.id, raw_name, parsed)
-        return agency.id
+def _level(stated: str, parsed: ParsedName) -> str:
+    return stated if stated in Agency.Level.values else guess_level(parsed)
 
 
 def _add_tags(agency_id: int, tags: tuple[str, ...]) -> None:

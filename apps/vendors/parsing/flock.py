@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from .errors import RowError
 from .reading import Table
 from .records import GrantRecord, SearchRecord, SharingEventRecord
-from .values import is_redacted, parse_count, parse_flock_time, parse_iso_time, plate_hash
+from .values import (
+    is_redacted,
+    parse_count,
+    parse_flock_time,
+    parse_iso_time,
+    plate_hash,
+    split_search_type,
+)
 
 # Flock's 2026 reason dropdown; the text after " - " is optional.
 # Matched as Flock spells them: free text such as "narcotics - sold ice" is not a category.
@@ -105,10 +112,7 @@ def parse_audit(table: Table, columns: dict[str, int], warnings: list[str]) -> I
         reason = row[c_reason]
         reason_redacted = is_redacted(reason)
         category, reason = ("", "") if reason_redacted else split_reason(reason)
-        search_type = row[c_type].strip()
-        is_mobile = search_type.endswith(" - Mobile")
-        if is_mobile:
-            search_type = search_type[: -len(" - Mobile")].strip()
+        search_type, is_mobile = split_search_type(row[c_type])
         if search_type not in SEARCH_TYPES and search_type:
             odd_types.add(search_type)
         plate = row[c_plate].strip()

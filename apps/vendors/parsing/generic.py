@@ -7,7 +7,14 @@ from .errors import RowError
 from .flock import split_reason
 from .reading import Table, row_getter
 from .records import GrantRecord, SearchRecord
-from .values import normalize_ori, parse_boolean, parse_count, parse_iso_time, plate_hash
+from .values import (
+    normalize_ori,
+    parse_boolean,
+    parse_count,
+    parse_iso_time,
+    plate_hash,
+    split_search_type,
+)
 
 MODES = {"one_to_one", "statewide", "national", "similar_laws"}
 STATUSES = {"pending", "accepted", "denied", "revoked"}
@@ -111,10 +118,7 @@ def parse_searches(table: Table, columns: dict[str, int], warnings: list[str]) -
         if ValueError in counts.values():
             continue
         category, reason = split_reason(get("reason"))
-        search_type = get("search_type")
-        is_mobile = search_type.endswith(" - Mobile")
-        if is_mobile:
-            search_type = search_type[: -len(" - Mobile")].strip()
+        search_type, is_mobile = split_search_type(get("search_type"))
         yield SearchRecord(
             line=line,
             vendor_search_id=search_id[:100],

@@ -109,3 +109,11 @@ def plate_hash(plate: str) -> str:
     digest = _plate_hmac(settings.PORTAL_PLATE_HASH_KEY).copy()
     digest.update(_PLATE_NOISE.sub("", plate).upper().encode())
     return digest.hexdigest()
+
+
+def split_search_type(text: str) -> tuple[str, bool]:
+    """`search - Mobile` → ("search", True): the base type and whether it was mobile."""
+    text = text.strip()
+    if text.endswith(" - Mobile"):
+        return text[: -len(" - Mobile")].strip(), True
+    return text, False
