@@ -1,10 +1,11 @@
 """Changes administrators make to the agency directory."""
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.accounts.models import User
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SearchEvent, SharingGrant
+from apps.sharing.rollups import search_days_refresh, searches_lock
 
 from .models import Agency, AgencyAlias, AgencyNamePattern
 from .naming import parse_agency_name
@@ -60,12 +61,19 @@ def agency_merge(*, source: Agency, target: Agency) -> Agency:
     from apps.compliance.services import municipalities_touching
     from apps.sharing.models import Declaration
 
-    with statewide_scope():
+    with statewide_scope(), connection.cursor() as cursor:
+        # Searches of many municipalities change agency: no load may run meanwhile.
+        searches_lock(cursor, exclusive=True)
         touched = municipalities_touching([source.pk, target.pk])
         AgencyAlias.objects.filter(agency=source).update(agency=target)
         AgencyNamePattern.objects.filter(agency=source).update(agency=target)
         SharingGrant.objects.filter(agency=source).update(agency=target)
         SearchEvent.objects.filter(agency=source).update(agency=target)
+        search_days_refresh(
+            cursor,
+            "SELECT municipality_id, day FROM sharing_searchday WHERE agency_id = %(source)s",
+            {"source": source.pk},
+        )
         Declaration.objects.filter(agency=source).update(agency=target)
         # Findings keep their history; the re-evaluation below closes those about the
         # old agency and opens them again under the merged one.

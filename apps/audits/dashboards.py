@@ -1,31 +1,22 @@
 """What the state auditors' dashboards read: headline figures, municipalities with their
-status, and weekly series for the charts. Every figure is one aggregate query, so a page
-costs the same whether the state has five municipalities or 1,300."""
+status, and weekly series for the charts.
+
+Every figure is one aggregate query over a rollup (`MunicipalityStatus`, one row per
+municipality; `SearchDay`, searches per municipality, day, agency and reason label),
+never over the searches themselves, so a page costs about the same whether the state
+holds a month of searches or ten years of them."""
 
 from datetime import timedelta
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    DateTimeField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
-from apps.compliance.blocklist import blocked_agency_ids
 from apps.municipalities.models import Municipality
-from apps.sharing.models import SearchEvent, SharingGrant
-from apps.vendors.models import VendorExport
+from apps.sharing.models import SearchDay, SharingGrant
 
-from .models import EvaluationRun, Finding
+from .models import Finding
+from .rollups import OPEN_STATUSES
 
 # The status rule, as the page states it.
 STALE_AFTER_DAYS = 45
@@ -33,40 +24,25 @@ STATUS_RULE = (
     "Red: at least one open critical finding. Amber: an open high finding, or no upload "
     f"loaded in the last {STALE_AFTER_DAYS} days. Green: neither."
 )
-OPEN = [Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED, Finding.Status.REMEDIATED]
+OPEN = OPEN_STATUSES
 SEVERITIES = ["critical", "high", "medium", "low"]
 FLAGGED_LABELS = ["immigration", "health_care"]
 
 
-def _open_count(severity: str) -> Subquery:
-    counted = (
-        Finding.objects.filter(municipality=OuterRef("pk"), status__in=OPEN, severity=severity)
-        .order_by()
-        .values("municipality")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def municipalities_with_status() -> QuerySet[Municipality]:
-    """Every municipality with its open findings by severity, last upload, last evaluation
-    and red / amber / green status (see STATUS_RULE). Run in the statewide scope."""
+    """Every municipality with its open findings by severity, grants, last upload, last
+    evaluation and red / amber / green status (see STATUS_RULE), read from the status
+    rollup. Run in the statewide scope."""
     stale = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
-    last_upload = (
-        VendorExport.objects.filter(municipality=OuterRef("pk"), status="loaded")
-        .order_by("-received_at")
-        .values("received_at")[:1]
-    )
-    last_run = (
-        EvaluationRun.objects.filter(municipality=OuterRef("pk"), outcome="succeeded")
-        .order_by("-started_at")
-        .values("started_at")[:1]
-    )
+    counted = {
+        name: Coalesce(F(f"status_rollup__{name}"), 0)
+        for name in [*(f"open_{severity}" for severity in SEVERITIES),
+                     "active_grants", "blocked_grants"]
+    }  # fmt: skip
     return Municipality.objects.annotate(
-        **{f"open_{severity}": _open_count(severity) for severity in SEVERITIES},
-        last_upload=Subquery(last_upload, output_field=DateTimeField()),
-        last_evaluation=Subquery(last_run, output_field=DateTimeField()),
+        **counted,
+        last_upload=F("status_rollup__last_upload"),
+        last_evaluation=F("status_rollup__last_evaluation"),
     ).annotate(
         status=Case(
             When(open_critical__gt=0, then=Value("red")),
@@ -82,66 +58,68 @@ def municipalities_with_status() -> QuerySet[Municipality]:
     )  # fmt: skip
 
 
+def _since(days: int):
+    """The first local day of the last `days` days, today included."""
+    return timezone.localdate() - timedelta(days=days - 1)
+
+
 def statewide_figures() -> dict:
-    """The headline figures of the statewide dashboard (statewide scope)."""
-    now = timezone.now()
-    month_ago = now - timedelta(days=30)
-    blocked = blocked_agency_ids()
-    statuses = municipalities_with_status().aggregate(
+    """The headline figures of the statewide dashboard (statewide scope), from the
+    rollups: one query over the municipalities' status rows, one over the search days."""
+    stale = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
+    totals = municipalities_with_status().aggregate(
         total=Count("pk"),
         red=Count("pk", filter=Q(status="red")),
         amber=Count("pk", filter=Q(status="amber")),
-        stale=Count("pk", filter=Q(last_upload__isnull=True)
-                    | Q(last_upload__lt=now - timedelta(days=STALE_AFTER_DAYS))),
-    )  # fmt: skip
-    grants = SharingGrant.objects.filter(status="accepted", direction="outgoing").aggregate(
-        active=Count("pk"), blocked=Count("pk", filter=Q(agency_id__in=blocked))
+        stale=Count("pk", filter=Q(last_upload__isnull=True) | Q(last_upload__lt=stale)),
+        active_grants=Sum("active_grants"),
+        blocked_grants=Sum("blocked_grants"),
+        **{severity: Sum(f"open_{severity}") for severity in SEVERITIES},
     )
-    findings = Finding.objects.filter(status__in=OPEN).aggregate(
-        **{severity: Count("pk", filter=Q(severity=severity)) for severity in SEVERITIES}
-    )
-    flagged = SearchEvent.objects.filter(
-        reason_label__in=FLAGGED_LABELS, searched_at__gte=month_ago
-    ).count()
+    flagged = SearchDay.objects.filter(
+        reason_label__in=FLAGGED_LABELS, day__gte=_since(30)
+    ).aggregate(n=Sum("searches"))["n"]
     return {
-        "municipalities": statuses["total"],
-        "reporting": statuses["total"] - statuses["stale"],
-        "stale": statuses["stale"],
-        "red": statuses["red"],
-        "amber": statuses["amber"],
-        "active_grants": grants["active"],
-        "blocked_grants": grants["blocked"],
-        "open_findings": findings,
-        "flagged_searches_30d": flagged,
+        "municipalities": totals["total"],
+        "reporting": totals["total"] - totals["stale"],
+        "stale": totals["stale"],
+        "red": totals["red"],
+        "amber": totals["amber"],
+        "active_grants": totals["active_grants"] or 0,
+        "blocked_grants": totals["blocked_grants"] or 0,
+        "open_findings": {severity: totals[severity] or 0 for severity in SEVERITIES},
+        "flagged_searches_30d": flagged or 0,
     }
+
+
+def _week_start(weeks: int):
+    start = timezone.localdate() - timedelta(weeks=weeks - 1)
+    return start - timedelta(days=start.weekday())  # weeks begin on Monday, as TruncWeek's
 
 
 def weekly_series(*, weeks: int = 12) -> dict[str, list[tuple]]:
     """Findings opened and flagged searches per week, oldest first, gaps as zero."""
-    now = timezone.now()
-    start = (now - timedelta(weeks=weeks - 1)).date()
-    start -= timedelta(days=start.weekday())  # weeks begin on Monday, as TruncWeek's do
-    opened = dict(
-        Finding.objects.filter(first_seen_at__date__gte=start)
+    start = _week_start(weeks)
+    opened = {
+        moment.date(): n
+        for moment, n in Finding.objects.filter(first_seen_at__date__gte=start)
         .annotate(week=TruncWeek("first_seen_at"))
         .values_list("week")
         .annotate(n=Count("pk"))
         .values_list("week", "n")
-    )
+    }
     flagged = dict(
-        SearchEvent.objects.filter(reason_label__in=FLAGGED_LABELS, searched_at__date__gte=start)
-        .annotate(week=TruncWeek("searched_at"))
+        SearchDay.objects.filter(reason_label__in=FLAGGED_LABELS, day__gte=start)
+        .annotate(week=TruncWeek("day"))
         .values_list("week")
-        .annotate(n=Count("searched_at"))
+        .annotate(n=Sum("searches"))
         .values_list("week", "n")
     )
     days = [start + timedelta(weeks=n) for n in range(weeks)]
-
-    def series(counts: dict) -> list[tuple]:
-        by_day = {moment.date(): n for moment, n in counts.items()}
-        return [(day, by_day.get(day, 0)) for day in days]
-
-    return {"findings_opened": series(opened), "flagged_searches": series(flagged)}
+    return {
+        "findings_opened": [(day, opened.get(day, 0)) for day in days],
+        "flagged_searches": [(day, flagged.get(day, 0)) for day in days],
+    }
 
 
 LEVEL_ORDER = ["local", "county", "state", "federal", "tribal", "private", "other"]
@@ -149,7 +127,6 @@ LEVEL_ORDER = ["local", "county", "state", "federal", "tribal", "private", "othe
 
 def municipality_summary(*, municipality: Municipality) -> dict:
     """Headline figures of one municipality's dashboard (in its scope)."""
-    month_ago = timezone.now() - timedelta(days=30)
     grants = SharingGrant.objects.filter(direction="outgoing").aggregate(
         active=Count("pk", filter=Q(status="accepted")),
         pending=Count("pk", filter=Q(status="pending")),
@@ -161,44 +138,43 @@ def municipality_summary(*, municipality: Municipality) -> dict:
         ),
         federal=Count("pk", filter=Q(status="accepted", agency__level="federal")),
     )
-    searches = SearchEvent.objects.filter(searched_at__gte=month_ago).aggregate(
-        total=Count("searched_at"),
-        flagged=Count("searched_at", filter=Q(reason_label__in=FLAGGED_LABELS)),
+    searches = SearchDay.objects.filter(day__gte=_since(30)).aggregate(
+        total=Sum("searches"),
+        flagged=Sum("searches", filter=Q(reason_label__in=FLAGGED_LABELS)),
     )
     findings = Finding.objects.filter(status__in=OPEN).aggregate(
         **{severity: Count("pk", filter=Q(severity=severity)) for severity in SEVERITIES}
     )
     status = municipalities_with_status().get(pk=municipality.pk).status
-    return {"grants": grants, "searches_30d": searches, "open_findings": findings,
-            "status": status}  # fmt: skip
+    return {"grants": grants,
+            "searches_30d": {key: n or 0 for key, n in searches.items()},
+            "open_findings": findings, "status": status}  # fmt: skip
 
 
 def searches_by_level(*, weeks: int = 12) -> list[tuple]:
     """[(week, {level: count})], oldest first, for the stacked chart (in scope)."""
-    start = (timezone.now() - timedelta(weeks=weeks - 1)).date()
-    start -= timedelta(days=start.weekday())
+    start = _week_start(weeks)
     rows = (
-        SearchEvent.objects.filter(searched_at__date__gte=start)
-        .annotate(week=TruncWeek("searched_at"))
+        SearchDay.objects.filter(day__gte=start)
+        .annotate(week=TruncWeek("day"))
         .values_list("week", "agency__level")
-        .annotate(n=Count("searched_at"))
+        .annotate(n=Sum("searches"))
     )
     counts: dict = {}
     for week, level, n in rows:
-        counts.setdefault(week.date(), {})[level] = n
+        counts.setdefault(week, {})[level] = n
     return [
         (day, counts.get(day, {})) for day in (start + timedelta(weeks=k) for k in range(weeks))
     ]
 
 
 def top_searching_agencies(*, limit: int = 10, days: int = 90) -> QuerySet:
-    since = timezone.now() - timedelta(days=days)
     return (
-        SearchEvent.objects.filter(searched_at__gte=since)
+        SearchDay.objects.filter(day__gte=_since(days))
         .values("agency_id", "agency__name", "agency__level", "agency__state")
         .annotate(
-            searches=Count("searched_at"),
-            flagged=Count("searched_at", filter=Q(reason_label__in=FLAGGED_LABELS)),
+            searches_run=Sum("searches"),
+            flagged=Sum("searches", filter=Q(reason_label__in=FLAGGED_LABELS), default=0),
         )
-        .order_by("-searches")[:limit]
+        .order_by("-searches_run")[:limit]
     )

@@ -28,6 +28,7 @@ from apps.municipalities.models import Municipality
 from apps.sharing.models import SharingGrant
 
 from .models import EvaluationRun, Finding, FindingEvent
+from .rollups import statuses_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -497,6 +498,7 @@ def municipality_evaluate(*, municipality: Municipality, trigger: str) -> Evalua
             run.outcome = EvaluationRun.Outcome.SUCCEEDED
             run.duration_seconds = time.monotonic() - started
             run.save(update_fields=["counts", "outcome", "duration_seconds"])
+            statuses_refresh([municipality.pk], blocked=context.blocked)
     except Exception as error:
         # The run's own row rolled back with the transaction; record the failure apart.
         logger.exception("evaluation of %s failed", municipality)

@@ -5,7 +5,7 @@ from django.db import models
 
 from apps.agencies.models import Agency
 from apps.compliance.models import Severity
-from apps.municipalities.models import TenantModel
+from apps.municipalities.models import Municipality, TenantModel
 from apps.sharing.models import SharingGrant
 
 
@@ -115,6 +115,33 @@ class EvaluationRun(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.trigger} run at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class MunicipalityStatus(TenantModel):
+    """A municipality's figures as the statewide dashboard shows them: open findings by
+    severity, outgoing grants (and those to blocked agencies), last loaded upload and
+    last successful evaluation.
+
+    A rollup kept by `apps.audits.rollups.statuses_refresh` at the end of every
+    evaluation, load and finding transition, in the same transaction; red / amber /
+    green is worked out from it when read, because "stale" moves with the clock.
+    """
+
+    municipality = models.OneToOneField(
+        Municipality, primary_key=True, on_delete=models.CASCADE, related_name="status_rollup"
+    )
+    open_critical = models.PositiveIntegerField(default=0)
+    open_high = models.PositiveIntegerField(default=0)
+    open_medium = models.PositiveIntegerField(default=0)
+    open_low = models.PositiveIntegerField(default=0)
+    active_grants = models.PositiveIntegerField(default=0)
+    blocked_grants = models.PositiveIntegerField(default=0)
+    last_upload = models.DateTimeField(null=True, blank=True)
+    last_evaluation = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"status of municipality {self.municipality_id}"
 
 
 class Engagement(models.Model):

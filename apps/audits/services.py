@@ -7,6 +7,7 @@ from django.db import transaction
 from apps.accounts.models import User
 
 from .models import Finding, FindingEvent
+from .rollups import statuses_refresh
 
 S = Finding.Status
 
@@ -66,6 +67,7 @@ def finding_transition(
     event.save()
     finding.status = target
     finding.save(update_fields=["status"])
+    statuses_refresh([finding.municipality_id])
     return event
 
 

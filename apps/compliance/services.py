@@ -4,11 +4,13 @@ Every change is recorded (who, when, what changed) and re-evaluates only the
 municipalities it can affect, once the change is committed.
 """
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.history import change_record, snapshot
+from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
 
 from .blocklist import blocked_agency_ids
 from .models import BlocklistEntry, ReasonTerm, Rule
@@ -125,6 +127,8 @@ def reasons_reclassify_all() -> list[int]:
 
     classifier = reason_classifier()
     with transaction.atomic(), connection.cursor() as cursor:
+        # No load may insert searches labelled with the old terms while we relabel.
+        searches_lock(cursor, exclusive=True)
         cursor.execute(
             "SELECT reason, reason_label FROM sharing_searchevent WHERE NOT reason_redacted"
             " GROUP BY reason, reason_label"
@@ -141,10 +145,16 @@ def reasons_reclassify_all() -> list[int]:
             for row in changes.items():
                 copy.write_row(row)
         cursor.execute(
-            "WITH changed AS ("
+            "CREATE TEMP TABLE relabelled ON COMMIT DROP AS WITH changed AS ("  # noqa: S608 - constant SQL, values bound
             " UPDATE sharing_searchevent s SET reason_label = r.label FROM relabel r"
             " WHERE s.reason = r.reason AND NOT s.reason_redacted"
-            " AND s.reason_label <> r.label RETURNING s.municipality_id)"
-            " SELECT DISTINCT municipality_id FROM changed"
-        )
-        return sorted(row[0] for row in cursor.fetchall())
+            " AND s.reason_label <> r.label RETURNING s.municipality_id, s.searched_at)"
+            " SELECT DISTINCT municipality_id, " + LOCAL_DAY.format(column="searched_at")
+            + " AS day FROM changed",
+            {"tz": settings.TIME_ZONE},
+        )  # fmt: skip
+        search_days_refresh(cursor, "SELECT municipality_id, day FROM relabelled")
+        cursor.execute("SELECT DISTINCT municipality_id FROM relabelled ORDER BY 1")
+        municipalities = [row[0] for row in cursor.fetchall()]
+        cursor.execute("DROP TABLE relabel, relabelled")
+        return municipalities

@@ -192,3 +192,30 @@ class Declaration(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.agency} declaration of {self.received_on}"
+
+
+class SearchDay(TenantModel):
+    """How many searches an agency ran in a municipality's data on one day, by reason
+    label: what the dashboards count instead of the searches themselves.
+
+    A rollup of `SearchEvent`, kept by `apps.sharing.rollups` in the same transaction as
+    every change to the searches (a load, a reclassification, an agency merge). The day
+    is the portal's local date (settings.TIME_ZONE).
+    """
+
+    day = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    reason_label = models.CharField(max_length=20)
+    searches = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "day", "agency", "reason_label"],
+                name="search_day_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "reason_label"])]
+
+    def __str__(self) -> str:
+        return f"{self.searches} searches on {self.day}"

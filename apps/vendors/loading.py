@@ -28,8 +28,10 @@ from django.db import (
 from django.utils import timezone
 
 from apps.agencies.resolution import AgencyResolver
+from apps.audits.rollups import statuses_refresh
 from apps.compliance.terms import reason_classifier
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
+from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
 
 from .models import ExportRowError, VendorExport
 from .parsing import (
@@ -109,6 +111,8 @@ def export_load(*, export_id: int) -> VendorExport:
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s, %s)", [INGEST_LOCK, export.municipality_id]
             )
+            # Shared: a statewide rewrite of searches (reclassification, merge) waits.
+            searches_lock(cursor, exclusive=False)
         # Re-read after the lock: a load that finished while we waited is final.
         export.refresh_from_db()
         export.just_loaded = False
@@ -166,6 +170,7 @@ def export_load(*, export_id: int) -> VendorExport:
             "total": round(time.monotonic() - started, 3),
         }
         export.save()
+        statuses_refresh([export.municipality_id])
         export.just_loaded = True
     logger.info(
         "export %s loaded: %s rows, %s rejected, %s duplicate",
@@ -323,6 +328,15 @@ def _load_searches(
         )
         result.loaded = cursor.rowcount
         result.timings["insert"] = time.monotonic() - clock
+        clock = time.monotonic()
+        if result.loaded:
+            search_days_refresh(
+                cursor,
+                "SELECT %(municipality)s AS municipality_id, "  # noqa: S608 - constant SQL, values bound
+                + LOCAL_DAY.format(column="searched_at") + " AS day FROM ingest_search_stage",
+                {"municipality": export.municipality_id},
+            )  # fmt: skip
+        result.timings["rollup"] = time.monotonic() - clock
         cursor.execute("SELECT min(searched_at), max(searched_at) FROM ingest_search_stage")
         result.period_start, result.period_end = cursor.fetchone()
     result.duplicate = staged - result.loaded

@@ -93,3 +93,13 @@ class SearchEventFactory(factory.django.DjangoModelFactory):
     search_type = "search"
     source_export = _same_municipality_export()
     source_line = factory.Sequence(lambda n: n + 2)
+
+
+def rollups_rebuild() -> None:
+    """Recount the dashboards' rollups from the rows a test made with the factories
+    above, which (unlike loads, evaluations and finding transitions) do not keep them."""
+    from apps.audits.rollups import statuses_rebuild
+    from apps.sharing.rollups import search_days_rebuild
+
+    statuses_rebuild()
+    search_days_rebuild()

@@ -12,7 +12,12 @@ from apps.audits.models import Finding
 from apps.compliance.models import BlocklistEntry
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope, statewide_scope
-from tests.audits.factories import AgencyFactory, SearchEventFactory, SharingGrantFactory
+from tests.audits.factories import (
+    AgencyFactory,
+    SearchEventFactory,
+    SharingGrantFactory,
+    rollups_rebuild,
+)
 from tests.municipalities.factories import MunicipalityFactory
 from tests.vendors.factories import VendorExportFactory
 
@@ -38,6 +43,7 @@ def loaded_export(municipality, days_ago: int) -> None:
 
 
 def statuses() -> dict[str, str]:
+    rollups_rebuild()
     with statewide_scope():
         return dict(municipalities_with_status().values_list("slug", "status"))
 
@@ -74,6 +80,7 @@ def test_headline_figures_count_what_they_say(municipality_a, municipality_b):
                            searched_at=timezone.now() - timedelta(days=90))  # fmt: skip
     open_finding(municipality_b, "critical")
     loaded_export(municipality_b, days_ago=1)
+    rollups_rebuild()
 
     with statewide_scope():
         figures = statewide_figures()
@@ -99,6 +106,7 @@ def test_the_dashboard_costs_the_same_queries_for_ten_and_a_thousand_municipalit
     )
     for municipality in Municipality.objects.all()[:5]:
         open_finding(municipality, "high")
+    rollups_rebuild()
     queries_for_page()  # fills the blocklist cache, a one-off whatever the data's size
     few = queries_for_page()
 
@@ -107,6 +115,7 @@ def test_the_dashboard_costs_the_same_queries_for_ten_and_a_thousand_municipalit
     )
     for municipality in Municipality.objects.filter(slug__startswith="city-")[:200]:
         open_finding(municipality, "critical")
+    rollups_rebuild()
     many = queries_for_page()
 
     assert few == many, (few, many)
@@ -128,6 +137,7 @@ def test_the_municipality_dashboard_costs_the_same_queries_for_10_and_1000_rows(
             for _ in range(count):
                 SharingGrantFactory(municipality=municipality_a)
                 SearchEventFactory(municipality=municipality_a, reason_label="immigration")
+        rollups_rebuild()
 
     client.force_login(clerk_a)
     add(10)
