@@ -19,3 +19,12 @@ class ReviewActionForm(forms.Form):
         if data.get("action") == "rename" and not (data.get("name") or "").strip():
             self.add_error("name", "Type the agency's proper name.")
         return data
+
+
+class AliasForm(forms.Form):
+    alias = forms.CharField(
+        max_length=255,
+        label="Spelling",
+        help_text="As a vendor's file writes the agency's name, e.g. “ICE ERO Chicago”.",
+    )
+    reason = forms.CharField(max_length=500, required=False, label="Why (kept in the history)")

@@ -3,25 +3,48 @@
 from django.db import connection, transaction
 
 from apps.accounts.models import User
+from apps.core.history import change_record, snapshot
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SearchEvent, SharingGrant
 from apps.sharing.rollups import search_days_refresh, searches_lock
 
 from .models import Agency, AgencyAlias, AgencyNamePattern
-from .naming import parse_agency_name
+from .naming import ParsedName, parse_agency_name
+
+AGENCY_FIELDS = ["name", "level", "state", "ori", "is_confirmed", "tags", "parent"]
 
 
-def agency_confirm(*, agency: Agency, level: str | None = None) -> Agency:
+def _aliases(agency: Agency) -> list[str]:
+    return sorted(agency.aliases.values_list("alias", flat=True))
+
+
+@transaction.atomic
+def agency_confirm(
+    *, agency: Agency, level: str | None = None, actor: User | None = None, reason: str = ""
+) -> Agency:
+    before = snapshot(Agency.objects.get(pk=agency.pk), AGENCY_FIELDS)
     agency.is_confirmed = True
     if level:
         agency.level = level
     agency.full_clean()
     agency.save()
+    change_record(instance=agency, action="changed", before=before,
+                  after=snapshot(agency, AGENCY_FIELDS), actor=actor,
+                  reason=reason or "Confirmed in agency review.")  # fmt: skip
     return agency
 
 
-def agency_rename(*, agency: Agency, name: str) -> Agency:
-    """Give the agency its proper name; the old spelling stays as an alias."""
+@transaction.atomic
+def agency_rename(
+    *, agency: Agency, name: str, actor: User | None = None, reason: str = ""
+) -> Agency:
+    """Give the agency its proper name; the old spelling stays as an alias, so uploads
+    that still write it keep resolving to this agency."""
+    before = snapshot(Agency.objects.get(pk=agency.pk), AGENCY_FIELDS)
+    before["aliases"] = _aliases(agency)
+    old = parse_agency_name(agency.name)
+    if not old.state and agency.state:  # how files with the agency's state will key it
+        old = ParsedName(old.display, old.normalized, agency.state, old.tags)
     parsed = parse_agency_name(name)
     agency.name = name.strip()
     agency.normalized_name = parsed.normalized
@@ -29,27 +52,53 @@ def agency_rename(*, agency: Agency, name: str) -> Agency:
         agency.state = parsed.state
     agency.full_clean()
     agency.save()
-    AgencyAlias.objects.get_or_create(
-        normalized=parsed.match_key, defaults={"agency": agency, "alias": name.strip()}
-    )
+    for spelling, key in ((before["name"], old.match_key), (agency.name, parsed.match_key)):
+        AgencyAlias.objects.get_or_create(
+            normalized=key, defaults={"agency": agency, "alias": spelling, "created_by": actor}
+        )
+    after = snapshot(agency, AGENCY_FIELDS) | {"aliases": _aliases(agency)}
+    change_record(instance=agency, action="changed", before=before, after=after,
+                  actor=actor, reason=reason or "Renamed.")  # fmt: skip
     return agency
 
 
-def alias_add(*, agency: Agency, alias: str, user: User | None) -> AgencyAlias:
+@transaction.atomic
+def alias_add(*, agency: Agency, alias: str, user: User | None, reason: str = "") -> AgencyAlias:
     """Teach the directory another spelling. A spelling already used elsewhere is refused."""
     parsed = parse_agency_name(alias)
+    if not parsed.match_key:
+        raise ValueError("Type the spelling as the vendor writes it.")
     existing = AgencyAlias.objects.filter(normalized=parsed.match_key).first()
     if existing and existing.agency_id != agency.pk:
         raise ValueError(f"“{alias}” already names {existing.agency}.")
     if existing:
         return existing
-    return AgencyAlias.objects.create(
+    before = _aliases(agency)
+    created = AgencyAlias.objects.create(
         agency=agency, alias=alias.strip(), normalized=parsed.match_key, created_by=user
     )
+    change_record(instance=agency, action="changed", before={"aliases": before},
+                  after={"aliases": _aliases(agency)}, actor=user,
+                  reason=reason)  # fmt: skip
+    return created
 
 
 @transaction.atomic
-def agency_merge(*, source: Agency, target: Agency) -> Agency:
+def alias_remove(*, alias: AgencyAlias, actor: User | None, reason: str = "") -> None:
+    """Forget a spelling. Searches and grants already loaded keep their agency; later
+    uploads that write it go through resolution again."""
+    agency = alias.agency
+    before = _aliases(agency)
+    alias.delete()
+    change_record(instance=agency, action="changed", before={"aliases": before},
+                  after={"aliases": _aliases(agency)}, actor=actor,
+                  reason=reason)  # fmt: skip
+
+
+@transaction.atomic
+def agency_merge(
+    *, source: Agency, target: Agency, actor: User | None = None, reason: str = ""
+) -> Agency:
     """Fold `source` into `target`: its aliases, patterns, grants and searches move along.
 
     Runs across every municipality (a directory change is statewide).
@@ -61,6 +110,7 @@ def agency_merge(*, source: Agency, target: Agency) -> Agency:
     from apps.compliance.services import municipalities_touching
     from apps.sharing.models import Declaration
 
+    before_aliases = _aliases(target)
     with statewide_scope(), connection.cursor() as cursor:
         # Searches of many municipalities change agency: no load may run meanwhile.
         searches_lock(cursor, exclusive=True)
@@ -85,5 +135,13 @@ def agency_merge(*, source: Agency, target: Agency) -> Agency:
         source.save(update_fields=["ori"])
     target.tags = sorted(set(target.tags) | set(source.tags))
     target.save()
+    change_record(instance=target, action="changed",
+                  before={"merged in": None, "aliases": before_aliases},
+                  after={"merged in": f"{source.name} (#{source.pk})",
+                         "aliases": _aliases(target)},
+                  actor=actor, reason=reason or "Merged in agency review.")  # fmt: skip
+    change_record(instance=source, action="retired", before={"merged into": None},
+                  after={"merged into": f"{target.name} (#{target.pk})"}, actor=actor,
+                  reason=reason or "Merged in agency review.")  # fmt: skip
     source.delete()
     return target

@@ -1,18 +1,20 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from apps.accounts.permissions import StateAdministratorRequiredMixin, StateStaffRequiredMixin
 from apps.compliance.blocklist import blocked_agency_ids
+from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin
 
 from .filters import AgencyFilter
-from .forms import ReviewActionForm
-from .models import Agency
+from .forms import AliasForm, ReviewActionForm
+from .models import Agency, AgencyAlias
 from .selectors import agencies_to_review, agencies_with_reach, agency_reach, review_queue
-from .services import agency_confirm, agency_merge, agency_rename
+from .services import agency_confirm, agency_merge, agency_rename, alias_add, alias_remove
 from .tables import AgencyTable
 
 
@@ -39,18 +41,18 @@ class AgencyReviewView(StateAdministratorRequiredMixin, TemplateView):
         data = form.cleaned_data
         agency = data["agency"]
         if data["action"] == "confirm":
-            agency_confirm(agency=agency, level=data["level"] or None)
+            agency_confirm(agency=agency, level=data["level"] or None, actor=request.user)
             messages.success(request, f"{agency.name} is confirmed.")
         elif data["action"] == "merge":
             try:
-                target = agency_merge(source=agency, target=data["target"])
+                target = agency_merge(source=agency, target=data["target"], actor=request.user)
             except ValueError as error:
                 messages.error(request, str(error))
             else:
                 messages.success(request, f"{agency.name} was merged into {target.name}.")
         else:
             old_name = agency.name
-            agency_rename(agency=agency, name=data["name"])
+            agency_rename(agency=agency, name=data["name"], actor=request.user)
             messages.success(request, f"{old_name} is now called {agency.name}.")
         return redirect("state:administration:agency_review")
 
@@ -79,7 +81,47 @@ class AgencyDetailView(StateStaffRequiredMixin, TemplateView):
         context.update(
             agency=agency,
             blocked=agency.pk in blocked_agency_ids(),
-            aliases=agency.aliases.all(),
+            aliases=agency.aliases.select_related("created_by"),
+            alias_form=kwargs.get("alias_form") or AliasForm(),
+            history=ChangeRecord.objects.filter(
+                subject_type=Agency._meta.label_lower, subject_id=agency.pk
+            ).select_related("actor")[:50],
             **agency_reach(agency=agency),
         )
         return context
+
+
+class AgencyAliasAddView(StateAdministratorRequiredMixin, View):
+    """Teach the directory a spelling of this agency (administrators)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, agency_id: int):
+        agency = get_object_or_404(Agency, pk=agency_id)
+        form = AliasForm(request.POST)
+        if form.is_valid():
+            try:
+                alias_add(agency=agency, alias=form.cleaned_data["alias"], user=request.user,
+                          reason=form.cleaned_data["reason"])  # fmt: skip
+            except ValueError as error:
+                form.add_error("alias", str(error))
+        if not form.is_valid():
+            view = AgencyDetailView(request=request, kwargs={"agency_id": agency_id})
+            response = view.render_to_response(view.get_context_data(alias_form=form))
+            response.status_code = 400
+            return response
+        messages.success(request, f"“{form.cleaned_data['alias']}” now names {agency.name}.")
+        return redirect("state:agency_detail", agency_id=agency.pk)
+
+
+class AgencyAliasRemoveView(StateAdministratorRequiredMixin, View):
+    """Forget one spelling of this agency (administrators)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, agency_id: int, alias_id: int):
+        alias = get_object_or_404(AgencyAlias, pk=alias_id, agency_id=agency_id)
+        alias_remove(alias=alias, actor=request.user,
+                     reason=request.POST.get("reason", "").strip()[:500])  # fmt: skip
+        messages.success(request, f"“{alias.alias}” no longer names this agency.")
+        return redirect("state:agency_detail", agency_id=agency_id)

@@ -20,6 +20,16 @@ administration_patterns = (
             name="account_edit",
         ),
         path("agencies/review/", agency_views.AgencyReviewView.as_view(), name="agency_review"),
+        path(
+            "agencies/<int:agency_id>/aliases/",
+            agency_views.AgencyAliasAddView.as_view(),
+            name="alias_add",
+        ),
+        path(
+            "agencies/<int:agency_id>/aliases/<int:alias_id>/remove/",
+            agency_views.AgencyAliasRemoveView.as_view(),
+            name="alias_remove",
+        ),
         path("rules/", compliance_views.CatalogueListView.as_view(), name="catalogue"),
         path(
             "rules/<str:kind>/new/",

@@ -36,3 +36,79 @@ def test_an_auditor_finds_who_shares_with_ice_in_two_clicks(
 def test_municipal_staff_cannot_see_agency_pages(client, clerk_a):
     client.force_login(clerk_a)
     assert client.get("/state/agencies/").status_code == 403
+
+
+def test_an_administrator_adds_and_removes_a_spelling_with_history(client, administrator):
+    from apps.agencies.models import AgencyAlias
+    from apps.agencies.resolution import AgencyResolver
+
+    sheriff = Agency.objects.create(name="Ward County Sheriff", state="TX", level="county")
+    client.force_login(administrator)
+    page = f"/state/agencies/{sheriff.pk}/"
+
+    added = client.post(
+        f"/state/administration/agencies/{sheriff.pk}/aliases/",
+        {"alias": "WARD CO SO (TX)", "reason": "written so in the March sharing list"},
+    )
+    assert added.status_code == 302
+    assert AgencyResolver().resolve("Ward Co SO (TX)").agency_id == sheriff.pk
+    shown = client.get(page).content.decode()
+    assert "WARD CO SO (TX)" in shown and "written so in the March sharing list" in shown
+
+    # The same spelling for another agency is refused on the page, nothing changes.
+    other = Agency.objects.create(name="Ward County Attorney", state="TX", level="county")
+    refused = client.post(
+        f"/state/administration/agencies/{other.pk}/aliases/", {"alias": "Ward Co SO (TX)"}
+    )
+    assert refused.status_code == 400
+    assert "already names Ward County Sheriff" in refused.content.decode()
+    assert not AgencyAlias.objects.filter(agency=other).exists()
+
+    alias = AgencyAlias.objects.get(agency=sheriff)
+    removed = client.post(
+        f"/state/administration/agencies/{sheriff.pk}/aliases/{alias.pk}/remove/",
+        {"reason": "typo"},
+    )
+    assert removed.status_code == 302
+    assert not AgencyAlias.objects.filter(pk=alias.pk).exists()
+    history = client.get(page).content.decode()
+    assert history.count(administrator.username) >= 2 and "typo" in history
+
+
+def test_an_alias_of_another_agency_cannot_be_removed_through_this_one(client, administrator):
+    from apps.agencies.models import AgencyAlias
+
+    one = Agency.objects.create(name="One Town PD", state="IL")
+    two = Agency.objects.create(name="Two Town PD", state="IL")
+    alias = AgencyAlias.objects.create(agency=two, alias="Two PD", normalized="two pd")
+    client.force_login(administrator)
+    answer = client.post(f"/state/administration/agencies/{one.pk}/aliases/{alias.pk}/remove/")
+    assert answer.status_code == 404
+    assert AgencyAlias.objects.filter(pk=alias.pk).exists()
+
+
+def test_auditors_see_spellings_but_cannot_change_them(client, auditor):
+    from apps.agencies.models import AgencyAlias
+
+    agency = Agency.objects.create(name="Three Town PD", state="IL")
+    AgencyAlias.objects.create(agency=agency, alias="3 Town Police", normalized="3 town police")
+    client.force_login(auditor)
+    page = client.get(f"/state/agencies/{agency.pk}/").content.decode()
+    assert "3 Town Police" in page and "Add spelling" not in page
+    answer = client.post(
+        f"/state/administration/agencies/{agency.pk}/aliases/", {"alias": "Three PD"}
+    )
+    assert answer.status_code == 403
+    assert agency.aliases.count() == 1
+
+
+def test_a_renamed_agency_keeps_resolving_its_old_spelling(administrator):
+    from apps.agencies.resolution import AgencyResolver
+    from apps.agencies.services import agency_rename
+
+    typo = Agency.objects.create(
+        name="Ward Cnty Sherif", state="TX", normalized_name="ward cnty sherif"
+    )
+    agency_rename(agency=typo, name="Ward County Sheriff's Office", actor=administrator)
+    assert AgencyResolver().resolve("Ward Cnty Sherif", state="TX").agency_id == typo.pk
+    assert AgencyResolver().resolve("Ward County Sheriff's Office").agency_id == typo.pk

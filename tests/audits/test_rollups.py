@@ -59,9 +59,9 @@ def status_of(municipality) -> MunicipalityStatus:
 def open_by_severity(municipality) -> dict[str, int]:
     with municipality_scope(municipality):
         counts = Counter(
-            Finding.objects.filter(
-                status__in=["open", "acknowledged", "remediated"]
-            ).values_list("severity", flat=True)
+            Finding.objects.filter(status__in=["open", "acknowledged", "remediated"]).values_list(
+                "severity", flat=True
+            )
         )
     return {severity: counts[severity] for severity in ("critical", "high", "medium", "low")}
 
@@ -123,8 +123,9 @@ def test_a_finding_transition_moves_the_status_counts(municipality_a, administra
         )
 
     assert getattr(status_of(municipality_a), f"open_{severity}") == before - 1
-    assert getattr(status_of(municipality_a), f"open_{severity}") == (
-        open_by_severity(municipality_a)[severity]
+    assert (
+        getattr(status_of(municipality_a), f"open_{severity}")
+        == (open_by_severity(municipality_a)[severity])
     )
 
 
