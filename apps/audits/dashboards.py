@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.municipalities.models import Municipality
 from apps.sharing.models import SearchDay, SharingGrant
 
-from .models import Finding
+from .models import Finding, FindingDay
 from .rollups import OPEN_STATUSES
 
 # The status rule, as the page states it.
@@ -100,14 +100,13 @@ def _week_start(weeks: int):
 def weekly_series(*, weeks: int = 12) -> dict[str, list[tuple]]:
     """Findings opened and flagged searches per week, oldest first, gaps as zero."""
     start = _week_start(weeks)
-    opened = {
-        moment.date(): n
-        for moment, n in Finding.objects.filter(first_seen_at__date__gte=start)
-        .annotate(week=TruncWeek("first_seen_at"))
+    opened = dict(
+        FindingDay.objects.filter(day__gte=start)
+        .annotate(week=TruncWeek("day"))
         .values_list("week")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("opened"))
         .values_list("week", "n")
-    }
+    )
     flagged = dict(
         SearchDay.objects.filter(reason_label__in=FLAGGED_LABELS, day__gte=start)
         .annotate(week=TruncWeek("day"))

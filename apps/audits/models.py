@@ -144,6 +144,24 @@ class MunicipalityStatus(TenantModel):
         return f"status of municipality {self.municipality_id}"
 
 
+class FindingDay(TenantModel):
+    """How many of a municipality's findings were first seen on a (local) day: the
+    statewide chart of findings opened per week reads this, not the findings. Kept with
+    `MunicipalityStatus` by `statuses_refresh`."""
+
+    day = models.DateField()
+    opened = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "day"], name="finding_day_once")
+        ]
+        indexes = [models.Index(fields=["day"], include=["opened"], name="finding_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.opened} findings opened on {self.day}"
+
+
 class Engagement(models.Model):
     """An audit an auditor runs: of one municipality, or of a vendor across municipalities,
     for a period, from planning to an issued report."""

@@ -1,6 +1,7 @@
-"""The status rollup (`MunicipalityStatus`): one row per municipality with what the
-statewide dashboard shows, so the page reads 1,300 rows instead of counting findings,
-grants and uploads on every request.
+"""The status rollups: `MunicipalityStatus`, one row per municipality with what the
+statewide dashboard shows, and `FindingDay`, findings first seen per municipality and
+day, so the page reads a few thousand rows instead of counting findings, grants and
+uploads on every request.
 
 `statuses_refresh` runs at the end of every transaction that changes a municipality's
 findings, grants or uploads. It locks the rows first and only then counts, so each
@@ -9,6 +10,7 @@ snapshot per statement): two refreshes of one municipality never leave the older
 figures behind.
 """
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -75,6 +77,15 @@ def statuses_refresh(municipality_ids, *, blocked: list[int] | None = None) -> N
             {"ids": ids},
         )
         cursor.execute(
+            "DELETE FROM audits_findingday WHERE municipality_id = ANY(%(ids)s)", {"ids": ids}
+        )
+        cursor.execute(
+            "INSERT INTO audits_findingday (municipality_id, day, opened)"
+            " SELECT municipality_id, (first_seen_at AT TIME ZONE %(tz)s)::date, count(*)"
+            " FROM audits_finding WHERE municipality_id = ANY(%(ids)s) GROUP BY 1, 2",
+            {"ids": ids, "tz": settings.TIME_ZONE},
+        )
+        cursor.execute(
             _REFRESH,
             {"ids": ids, "now": now, "open": [str(s) for s in OPEN_STATUSES],
              "blocked": list(blocked)},
@@ -86,3 +97,25 @@ def statuses_rebuild() -> None:
     from apps.municipalities.models import Municipality
 
     statuses_refresh(Municipality.objects.values_list("pk", flat=True))
+
+
+def rollups_ensure(**kwargs) -> None:
+    """After `migrate`: count the rollups from scratch when they are missing (a new
+    rollup table on a database that already holds findings and searches). Cheap when
+    they are there: two EXISTS queries."""
+    from apps.sharing.rollups import search_days_rebuild
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM municipalities_municipality m WHERE NOT EXISTS"
+            " (SELECT 1 FROM audits_municipalitystatus s WHERE s.municipality_id = m.id)),"
+            " EXISTS (SELECT 1 FROM audits_finding) AND NOT EXISTS"
+            " (SELECT 1 FROM audits_findingday),"
+            " EXISTS (SELECT 1 FROM sharing_searchevent) AND NOT EXISTS"
+            " (SELECT 1 FROM sharing_searchday)"
+        )
+        statuses_missing, finding_days_missing, search_days_missing = cursor.fetchone()
+    if statuses_missing or finding_days_missing:
+        statuses_rebuild()
+    if search_days_missing:
+        search_days_rebuild()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.agencies.models import Agency
 from apps.agencies.services import agency_merge
 from apps.audits.evaluation import municipality_evaluate
-from apps.audits.models import Finding, MunicipalityStatus
+from apps.audits.models import Finding, FindingDay, MunicipalityStatus
 from apps.audits.services import finding_transition
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.compliance.models import BlocklistEntry, ReasonTerm
@@ -107,6 +107,11 @@ def test_a_load_and_an_evaluation_keep_the_status_row(municipality_a):
     assert (status.open_critical, status.open_high, status.open_medium, status.open_low) == (
         found["critical"], found["high"], found["medium"], found["low"],
     )  # fmt: skip
+    with municipality_scope(municipality_a):
+        opened_per_day = Counter(
+            timezone.localdate(at) for at in Finding.objects.values_list("first_seen_at", flat=True)
+        )
+        assert dict(FindingDay.objects.values_list("day", "opened")) == opened_per_day
 
 
 def test_a_finding_transition_moves_the_status_counts(municipality_a, administrator):

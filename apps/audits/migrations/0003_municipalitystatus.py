@@ -4,13 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def rebuild(apps, schema_editor):
-    # The rollup's own rebuild (plain SQL over tables this migration's dependencies made).
-    from apps.audits.rollups import statuses_rebuild
-
-    statuses_rebuild()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -38,5 +31,4 @@ class Migration(migrations.Migration):
                 'abstract': False,
             },
         ),
-        migrations.RunPython(rebuild, migrations.RunPython.noop),
     ]

@@ -4,13 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def rebuild(apps, schema_editor):
-    # The rollup's own rebuild (plain SQL over tables this migration's dependencies made).
-    from apps.sharing.rollups import search_days_rebuild
-
-    search_days_rebuild()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -35,5 +28,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('municipality', 'day', 'agency', 'reason_label'), name='search_day_once')],
             },
         ),
-        migrations.RunPython(rebuild, migrations.RunPython.noop),
     ]
