@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from apps.core import activity
 from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin
 
@@ -66,3 +68,39 @@ class AccountEditView(StateAdministratorRequiredMixin, FormView):
         )
         messages.success(self.request, f"Account {account.username} saved.")
         return redirect("state:administration:home")
+
+
+class LockoutListView(StateAdministratorRequiredMixin, TemplateView):
+    """Sign-ins refused after repeated failures, and the administrator's unlock."""
+
+    template_name = "accounts/lockouts.html"
+
+    def get_context_data(self, **kwargs):
+        from axes.models import AccessAttempt
+
+        context = super().get_context_data(**kwargs)
+        context["attempts"] = AccessAttempt.objects.order_by("-attempt_time")[:200]
+        context["limit"] = settings.AXES_FAILURE_LIMIT
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from axes.models import AccessAttempt
+        from axes.utils import reset
+
+        attempt = AccessAttempt.objects.filter(
+            pk=int(request.POST["attempt"]) if request.POST.get("attempt", "").isdigit() else None
+        ).first()
+        if attempt is None:
+            messages.error(request, "That lockout has already ended or been unlocked.")
+            return redirect("state:administration:lockouts")
+        reset(ip=attempt.ip_address, username=attempt.username)
+        activity.record(
+            "account.unlocked",
+            subject_label=attempt.username or "",
+            detail={"username": attempt.username, "address": attempt.ip_address,
+                    "failures": attempt.failures_since_start},
+        )  # fmt: skip
+        messages.success(
+            request, f"{attempt.username} can sign in again from {attempt.ip_address}."
+        )
+        return redirect("state:administration:lockouts")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.compliance.models import SEVERITY_ORDER, Rule
+from apps.core import activity
 from apps.core.history import change_record, snapshot
 from apps.vendors.models import VendorExport
 
@@ -95,9 +96,13 @@ def engagement_link_findings(*, engagement: Engagement, findings, actor: User) -
 def engagement_add_note(*, engagement: Engagement, author: User, text: str, attachment=None):
     if not text.strip():
         raise ValidationError("Write the note.")
-    return EngagementNote.objects.create(
-        engagement=engagement, author=author, text=text.strip(), attachment=attachment or ""
-    )
+    with transaction.atomic():
+        note = EngagementNote.objects.create(
+            engagement=engagement, author=author, text=text.strip(), attachment=attachment or ""
+        )
+        activity.record("engagement.note_added", subject=engagement, actor=author,
+                        detail={"file attached": bool(attachment)})  # fmt: skip
+    return note
 
 
 @dataclass(frozen=True)

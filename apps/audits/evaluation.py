@@ -24,6 +24,7 @@ from apps.agencies.models import Agency
 from apps.agencies.naming import parse_agency_name
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.compliance.models import Rule
+from apps.core import activity
 from apps.municipalities.models import Municipality
 from apps.sharing.models import SharingGrant
 
@@ -499,6 +500,9 @@ def municipality_evaluate(*, municipality: Municipality, trigger: str) -> Evalua
             run.duration_seconds = time.monotonic() - started
             run.save(update_fields=["counts", "outcome", "duration_seconds"])
             statuses_refresh([municipality.pk], blocked=context.blocked)
+            if any(counts.get(key) for key in ("opened", "reopened", "closed", "updated")):
+                activity.record("findings.evaluated", subject=run, municipality=municipality,
+                                detail={"trigger": trigger, **counts})  # fmt: skip
     except Exception as error:
         # The run's own row rolled back with the transaction; record the failure apart.
         logger.exception("evaluation of %s failed", municipality)

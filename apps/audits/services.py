@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.core import activity
 
 from .models import Finding, FindingEvent
 from .rollups import statuses_refresh
@@ -68,6 +69,13 @@ def finding_transition(
     finding.status = target
     finding.save(update_fields=["status"])
     statuses_refresh([finding.municipality_id])
+    activity.record(
+        f"finding.{action}",
+        subject=finding,
+        detail={"from": event.from_status, "to": target, "note": event.note,
+                "file attached": bool(attachment)},
+        actor=actor,
+    )  # fmt: skip
     return event
 
 
@@ -86,6 +94,12 @@ def findings_assign(*, findings, assignee: User | None, actor: User) -> int:
             from_status=finding.status,
             to_status=finding.status,
             note=f"Assigned to {assignee}." if assignee else "Unassigned.",
+        )
+        activity.record(
+            "finding.assigned",
+            subject=finding,
+            detail={"assignee": str(assignee) if assignee else None},
+            actor=actor,
         )
     return len(findings)
 

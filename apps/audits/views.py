@@ -12,8 +12,9 @@ from apps.accounts.models import User
 from apps.accounts.permissions import StateStaffRequiredMixin
 from apps.compliance.models import Rule
 from apps.core.charts import bar_chart
+from apps.core.files import field_file_download
 from apps.core.models import ChangeRecord
-from apps.core.spreadsheets import TableExportMixin
+from apps.core.spreadsheets import TableExportMixin, record_download
 from apps.municipalities.views import MunicipalityViewMixin
 
 from .dashboards import STATUS_RULE, municipalities_with_status, statewide_figures, weekly_series
@@ -30,7 +31,7 @@ from .engagements import (
 )
 from .filters import FindingFilter, MunicipalityStatusFilter, StatewideFindingFilter
 from .forms import FindingActionForm
-from .models import Engagement, Finding
+from .models import Engagement, EngagementNote, Finding, FindingEvent
 from .selectors import findings_by_urgency
 from .services import (
     finding_actions,
@@ -53,6 +54,28 @@ class FindingListView(MunicipalityViewMixin, TableExportMixin, SingleTableMixin,
 
     def get_table_kwargs(self):
         return {"municipality_slug": self.municipality.slug}
+
+
+class FindingAttachmentView(MunicipalityViewMixin, View):
+    """A file attached to a step of a finding (a municipality's answer, say)."""
+
+    def load_url_objects(self) -> None:
+        self.event = (
+            FindingEvent.objects.filter(
+                pk=self.kwargs["event_id"], finding_id=self.kwargs["finding_id"]
+            )
+            .exclude(attachment="")
+            .first()
+        )
+        if self.event is None:
+            raise Http404("No such file.")
+
+    def get(self, request, *args, **kwargs):
+        event = self.event
+        return field_file_download(
+            request, event.attachment, subject=event.finding, what="finding attachment",
+            name=f"finding-{event.finding_id}-attachment-{event.pk}",
+        )  # fmt: skip
 
 
 class FindingDetailView(MunicipalityViewMixin, TemplateView):
@@ -282,7 +305,23 @@ class EngagementReportView(EngagementMixin, TemplateView):
 
 class EngagementReportPdfView(EngagementMixin, View):
     def get(self, request, *args, **kwargs):
+        record_download(request, what="engagement report", file_format="pdf",
+                        subject=self.engagement,
+                        municipality=self.engagement.municipality_id)  # fmt: skip
         response = HttpResponse(report_pdf(self.engagement), content_type="application/pdf")
         filename = slugify(self.engagement.title) or "report"
         response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
         return response
+
+
+class EngagementNoteFileView(StateStaffRequiredMixin, View):
+    """The file attached to an engagement's note (state staff only)."""
+
+    def get(self, request, engagement_id: int, note_id: int):
+        note = get_object_or_404(
+            EngagementNote.objects.exclude(attachment=""), pk=note_id, engagement_id=engagement_id
+        )
+        return field_file_download(
+            request, note.attachment, subject=note.engagement, what="engagement note file",
+            name=f"engagement-{engagement_id}-note-{note.pk}",
+        )  # fmt: skip

@@ -4,6 +4,7 @@ from django.db import models
 
 from apps.accounts.models import User
 
+from . import activity
 from .models import ChangeRecord
 
 
@@ -34,7 +35,7 @@ def change_record(
         for field, value in after.items()
         if before.get(field) != value
     }
-    return ChangeRecord.objects.create(
+    change = ChangeRecord.objects.create(
         subject_type=instance._meta.label_lower,
         subject_id=instance.pk,
         subject_label=str(instance)[:255],
@@ -43,3 +44,10 @@ def change_record(
         reason=reason,
         actor=actor,
     )
+    activity.record(
+        f"{instance._meta.model_name}.{action}",
+        subject=instance,
+        detail={"changes": changes, "reason": reason},
+        actor=actor,
+    )
+    return change

@@ -7,6 +7,7 @@ from apps.accounts import views as account_views
 from apps.agencies import views as agency_views
 from apps.audits import views as audit_views
 from apps.compliance import views as compliance_views
+from apps.core import activity_views
 
 app_name = "state"
 
@@ -19,6 +20,7 @@ administration_patterns = (
             account_views.AccountEditView.as_view(),
             name="account_edit",
         ),
+        path("lockouts/", account_views.LockoutListView.as_view(), name="lockouts"),
         path("agencies/review/", agency_views.AgencyReviewView.as_view(), name="agency_review"),
         path(
             "agencies/<int:agency_id>/aliases/",
@@ -55,6 +57,11 @@ urlpatterns = [
         name="engagement_detail",
     ),
     path(
+        "engagements/<int:engagement_id>/notes/<int:note_id>/file/",
+        audit_views.EngagementNoteFileView.as_view(),
+        name="engagement_note_file",
+    ),
+    path(
         "engagements/<int:engagement_id>/report/",
         audit_views.EngagementReportView.as_view(),
         name="engagement_report",
@@ -64,6 +71,7 @@ urlpatterns = [
         audit_views.EngagementReportPdfView.as_view(),
         name="engagement_report_pdf",
     ),
+    path("activity/", activity_views.ActivityListView.as_view(), name="activity_list"),
     path("agencies/", agency_views.AgencyListView.as_view(), name="agency_list"),
     path(
         "agencies/<int:agency_id>/", agency_views.AgencyDetailView.as_view(), name="agency_detail"

@@ -16,13 +16,28 @@ urlpatterns = [
         finding_views.FindingDetailView.as_view(),
         name="finding_detail",
     ),
+    path(
+        "findings/<int:finding_id>/files/<int:event_id>/",
+        finding_views.FindingAttachmentView.as_view(),
+        name="finding_attachment",
+    ),
     path("declarations/", sharing_views.DeclarationListView.as_view(), name="declaration_list"),
+    path(
+        "declarations/<int:declaration_id>/file/",
+        sharing_views.DeclarationFileView.as_view(),
+        name="declaration_file",
+    ),
     path("exports/", export_views.ExportListView.as_view(), name="export_list"),
     path("exports/<int:export_id>/", export_views.ExportDetailView.as_view(), name="export_detail"),
     path(
         "exports/<int:export_id>/progress/",
         export_views.ExportProgressView.as_view(),
         name="export_progress",
+    ),
+    path(
+        "exports/<int:export_id>/file/",
+        export_views.ExportFileView.as_view(),
+        name="export_file",
     ),
     path(
         "exports/<int:export_id>/errors.csv",

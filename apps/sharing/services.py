@@ -1,6 +1,7 @@
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.core import activity
 
 from .models import Declaration
 
@@ -11,6 +12,13 @@ def declaration_add(*, declaration: Declaration, entered_by: User) -> Declaratio
     declaration.entered_by = entered_by
     declaration.full_clean()
     declaration.save()
+    activity.record(
+        "declaration.added",
+        subject=declaration,
+        detail={"agency": str(declaration.agency), "received_on": declaration.received_on,
+                "expires_on": declaration.expires_on, "file attached": bool(declaration.document)},
+        actor=entered_by,
+    )  # fmt: skip
     from apps.audits.tasks import evaluate_municipality
 
     municipality_id = declaration.municipality_id

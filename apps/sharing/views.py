@@ -1,7 +1,10 @@
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
+from django.views import View
 from django.views.generic import FormView
 
+from apps.core.files import download_name, field_file_download
 from apps.municipalities.views import MunicipalityViewMixin
 
 from .forms import DeclarationForm
@@ -29,3 +32,25 @@ class DeclarationListView(MunicipalityViewMixin, FormView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class DeclarationFileView(MunicipalityViewMixin, View):
+    """The declaration document as filed."""
+
+    def load_url_objects(self) -> None:
+        self.declaration = (
+            Declaration.objects.select_related("agency")
+            .filter(pk=self.kwargs["declaration_id"])
+            .exclude(document="")
+            .first()
+        )
+        if self.declaration is None:
+            raise Http404("No such declaration file.")
+
+    def get(self, request, *args, **kwargs):
+        declaration = self.declaration
+        return field_file_download(
+            request, declaration.document, subject=declaration, what="declaration",
+            name=download_name(f"declaration-{declaration.agency.name}-{declaration.received_on}",
+                               f"declaration-{declaration.pk}"),
+        )  # fmt: skip

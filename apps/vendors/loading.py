@@ -30,6 +30,7 @@ from django.utils import timezone
 from apps.agencies.resolution import AgencyResolver
 from apps.audits.rollups import statuses_refresh
 from apps.compliance.terms import reason_classifier
+from apps.core import activity
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
 from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
 
@@ -171,6 +172,9 @@ def export_load(*, export_id: int) -> VendorExport:
         }
         export.save()
         statuses_refresh([export.municipality_id])
+        activity.record("export.loaded", subject=export, detail={
+            "loaded": result.loaded, "rejected": result.rejected, "duplicate": result.duplicate,
+        })  # fmt: skip
         export.just_loaded = True
     logger.info(
         "export %s loaded: %s rows, %s rejected, %s duplicate",
@@ -189,6 +193,7 @@ def _finish_rejected(export: VendorExport, message: str, started: float) -> None
     export.finished_at = timezone.now()
     export.timings = {"total": round(time.monotonic() - started, 3)}
     export.save()
+    activity.record("export.rejected", subject=export, detail={"message": message})
     logger.info("export %s rejected: %s", export.pk, message)
 
 

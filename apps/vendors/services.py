@@ -9,6 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core import activity
 from apps.municipalities.models import Municipality
 
 from .models import Vendor, VendorExport
@@ -86,6 +87,13 @@ def export_receive(
             if earlier is None:
                 raise
             return Received(earlier, already_uploaded=True)
+        activity.record(
+            "export.uploaded",
+            subject=export,
+            detail={"file name": original_name, "bytes": size,
+                    "sha256": export.sha256, "vendor": vendor.slug, "kind": kind},
+            actor=uploaded_by,
+        )  # fmt: skip
         if queue:
             from .tasks import export_ingest
 

@@ -8,13 +8,15 @@ from django.views.generic import TemplateView
 from django.views.generic.edit import FormMixin
 from django_tables2 import SingleTableMixin
 
-from apps.core.spreadsheets import TableExportMixin, csv_response
+from apps.core.files import download_name, file_download
+from apps.core.spreadsheets import TableExportMixin, csv_response, record_download
 from apps.municipalities.views import MunicipalityViewMixin
 
 from . import selectors
 from .forms import ExportUploadForm
 from .models import VendorExport
 from .services import UploadRefused, export_receive
+from .storage import export_path
 from .tables import ExportTable
 
 
@@ -119,11 +121,26 @@ class ExportProgressView(ExportMixin, View):
         )
 
 
+class ExportFileView(ExportMixin, View):
+    """The uploaded file itself, as it was received (evidence for auditors)."""
+
+    def get(self, request, *args, **kwargs):
+        export = self.export
+        try:
+            opened = export_path(export.sha256).open("rb")
+        except FileNotFoundError:
+            raise Http404("The file is no longer stored.") from None
+        name = download_name(export.original_name, f"export-{export.pk}")
+        return file_download(request, opened=opened, name=name, what="uploaded file",
+                             subject=export)  # fmt: skip
+
+
 class ExportErrorReportView(ExportMixin, View):
     """Every rejected row of an export, as CSV, to fix and upload again."""
 
     def get(self, request, *args, **kwargs):
         export = self.export
+        record_download(request, what="rejected rows", file_format="csv", subject=export)
         rows = selectors.export_row_errors(export=export).values_list(
             "line", "column", "value", "message"
         )

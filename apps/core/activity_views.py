@@ -1,0 +1,70 @@
+"""The activity log for auditors: read-only, filterable, exportable."""
+
+import django_filters
+import django_tables2 as tables
+from django.utils.html import format_html
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from apps.accounts.permissions import StateStaffRequiredMixin
+from apps.municipalities.models import Municipality
+
+from .models import ActivityEntry
+from .spreadsheets import TableExportMixin
+
+
+class ActivityFilter(django_filters.FilterSet):
+    actor_label = django_filters.CharFilter(label="Who (username)", lookup_expr="iexact")
+    action = django_filters.CharFilter(label="What (starts with)", lookup_expr="startswith")
+    municipality = django_filters.ModelChoiceFilter(
+        queryset=Municipality.objects.order_by("name"), empty_label="Any"
+    )
+    on_or_after = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__gte", label="On or after",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    on_or_before = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__lte", label="On or before",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+
+    class Meta:
+        model = ActivityEntry
+        fields = ["actor_label", "action", "municipality", "on_or_after", "on_or_before"]
+
+
+class ActivityTable(tables.Table):
+    seq = tables.Column("#", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    at = tables.DateTimeColumn(format="M j, Y H:i:s", verbose_name="When")
+    actor_label = tables.Column("Who")
+    ip = tables.Column("From", default="—")
+    action = tables.Column("What")
+    subject_label = tables.Column("About", default="—")
+    municipality = tables.Column(accessor="municipality__name", default="—")
+    detail = tables.Column("Details", orderable=False)
+
+    class Meta:
+        attrs = {"class": "data-table"}
+        order_by = ("-seq",)
+        empty_text = "Nothing recorded matches. Clear the filter to see everything."
+
+    def render_detail(self, value: dict):
+        parts = [f"{key}: {item}" for key, item in value.items() if item not in ("", None, {})]
+        return format_html("<span class='small'>{}</span>", "; ".join(parts)[:300])
+
+    def value_detail(self, value: dict) -> str:
+        return "; ".join(f"{key}: {item}" for key, item in value.items())
+
+
+class ActivityListView(StateStaffRequiredMixin, TableExportMixin, SingleTableMixin, FilterView):
+    """Who did what, when and from where, across the portal. Nobody can change it here:
+    the page only reads, and the table refuses UPDATE and DELETE."""
+
+    template_name = "core/activity_list.html"
+    table_class = ActivityTable
+    filterset_class = ActivityFilter
+    table_pagination = {"per_page": 50}
+    export_name = "activity-log"
+
+    def get_queryset(self):
+        return ActivityEntry.objects.select_related("municipality")
