@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import two_factor
+
 app_name = "accounts"
 
 urlpatterns = [
@@ -20,6 +22,8 @@ urlpatterns = [
         ),
         name="password_change",
     ),
+    path("two-factor/", two_factor.TwoFactorSetupView.as_view(), name="two_factor_setup"),
+    path("two-factor/verify/", two_factor.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "apps.accounts",
     "apps.municipalities",
     "apps.agencies",
@@ -41,14 +43,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "apps.core.activity.ActivityContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.core.security.SessionLimitsMiddleware",
+    "apps.accounts.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.municipalities.middleware.TenantScopeMiddleware",
     # Axes goes last so it sees the outcome of every authentication attempt.
@@ -117,6 +123,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# A session ends after this long without a request, and this long after signing in.
+PORTAL_SESSION_IDLE_MINUTES = env.int("PORTAL_SESSION_IDLE_MINUTES", default=30)
+PORTAL_SESSION_MAX_HOURS = env.float("PORTAL_SESSION_MAX_HOURS", default=12)
+CSRF_COOKIE_HTTPONLY = True
+# Two-factor sign-in (TOTP): optional for everyone, required for administrators when on.
+PORTAL_TOTP_REQUIRED_FOR_ADMINISTRATORS = env.bool(
+    "PORTAL_TOTP_REQUIRED_FOR_ADMINISTRATORS", default=False
+)
+OTP_TOTP_ISSUER = "ALPR Sharing Audit Portal"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

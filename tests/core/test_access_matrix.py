@@ -153,6 +153,8 @@ MATRIX: dict[str, Entry] = {
     "accounts:logout": Entry("sign_out"),
     "accounts:password_change": SIGNED_IN,
     "accounts:password_change_done": SIGNED_IN,
+    "accounts:two_factor_setup": SIGNED_IN,
+    "accounts:two_factor_verify": SIGNED_IN,
     "municipality:home": TENANT,
     "municipality:finding_list": TENANT,
     "municipality:finding_detail": TENANT,
