@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
+from django_otp import user_has_device
 from django_tables2 import SingleTableMixin
 
 from apps.core import activity
@@ -49,6 +50,9 @@ class AccountEditView(StateAdministratorRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["account"] = self.account
+        context["has_two_factor"] = bool(self.account.pk) and user_has_device(
+            self.account, confirmed=True
+        )
         context["history"] = (
             ChangeRecord.objects.filter(
                 subject_type="accounts.user", subject_id=self.account.pk
@@ -57,6 +61,21 @@ class AccountEditView(StateAdministratorRequiredMixin, FormView):
             else []
         )
         return context
+
+    def post(self, request, *args, **kwargs):
+        if "remove_two_factor" in request.POST and self.account.pk:
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            removed, _ = TOTPDevice.objects.filter(user=self.account).delete()
+            if removed:
+                activity.record("account.two_factor_removed", subject=self.account)
+                messages.success(
+                    request,
+                    f"{self.account.username}'s authenticator is removed; "
+                    "they can set up a new one after signing in.",
+                )
+            return redirect("state:administration:account_edit", user_id=self.account.pk)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         account = account_save(

@@ -231,3 +231,16 @@ def test_a_finding_answer_file_is_a_recorded_download_for_those_who_may_see_it(
     assert response["Content-Security-Policy"].startswith("sandbox")
     download = ActivityEntry.objects.get(action="download")
     assert download.actor == auditor and download.municipality_id == municipality_a.pk
+
+
+def test_an_administrator_removes_a_lost_authenticator(client, administrator, auditor):
+    confirmed_device(auditor)
+    client.force_login(administrator)
+    page = client.get(f"/state/administration/accounts/{auditor.pk}/")
+    assert b"Remove the authenticator" in page.content
+    answer = client.post(
+        f"/state/administration/accounts/{auditor.pk}/", {"remove_two_factor": "1"}
+    )
+    assert answer.status_code == 302
+    assert not TOTPDevice.objects.filter(user=auditor).exists()
+    assert ActivityEntry.objects.filter(action="account.two_factor_removed").exists()
