@@ -1,6 +1,7 @@
 """Changes administrators make to the agency directory."""
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.history import change_record, snapshot
@@ -107,6 +108,7 @@ def agency_merge(
         raise ValueError("An agency cannot be merged into itself.")
     from apps.audits.models import Finding
     from apps.audits.tasks import evaluations_dispatch
+    from apps.compliance.models import BlocklistEntry
     from apps.compliance.services import municipalities_touching
     from apps.sharing.models import Declaration
 
@@ -125,6 +127,10 @@ def agency_merge(
             {"source": source.pk},
         )
         Declaration.objects.filter(agency=source).update(agency=target)
+        # A block on either name stays a block on the merged agency.
+        BlocklistEntry.objects.filter(agency=source).update(
+            agency=target, updated_at=timezone.now()
+        )
         # Findings keep their history; the re-evaluation below closes those about the
         # old agency and opens them again under the merged one.
         Finding.objects.filter(agency=source).update(agency=target)

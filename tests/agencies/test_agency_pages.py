@@ -112,3 +112,18 @@ def test_a_renamed_agency_keeps_resolving_its_old_spelling(administrator):
     agency_rename(agency=typo, name="Ward County Sheriff's Office", actor=administrator)
     assert AgencyResolver().resolve("Ward Cnty Sherif", state="TX").agency_id == typo.pk
     assert AgencyResolver().resolve("Ward County Sheriff's Office").agency_id == typo.pk
+
+
+def test_merging_a_blocklisted_duplicate_keeps_the_block_on_the_merged_agency(administrator):
+    from apps.agencies.services import agency_merge
+    from apps.compliance.blocklist import blocked_agency_ids
+    from apps.compliance.models import BlocklistEntry
+
+    duplicate = Agency.objects.create(name="Border Patrol Sector Z", state="TX", level="federal")
+    canonical = Agency.objects.create(name="Border Patrol Zulu", state="TX", level="federal")
+    BlocklistEntry.objects.create(agency=duplicate, reason="immigration", citation="TRUST Act")
+
+    agency_merge(source=duplicate, target=canonical, actor=administrator)
+
+    assert BlocklistEntry.objects.filter(agency=canonical).exists()
+    assert canonical.pk in blocked_agency_ids()
