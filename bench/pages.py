@@ -82,6 +82,25 @@ def bare_sql_seconds(path: str, user) -> float:
     return statistics.median(timings)
 
 
+def status_refresh_ms(count: int = 200) -> tuple[float, float]:
+    """What the status rollup adds to each evaluation: median and p95 of refreshing one
+    municipality's status row (its own transaction), over `count` municipalities."""
+    from django.db import transaction
+
+    from apps.audits.rollups import statuses_refresh
+    from apps.compliance.blocklist import blocked_agency_ids
+    from apps.municipalities.models import Municipality
+
+    blocked = blocked_agency_ids()
+    timings = []
+    for pk in Municipality.objects.order_by("id").values_list("id", flat=True)[:count]:
+        started = time.perf_counter()
+        with transaction.atomic():
+            statuses_refresh([pk], blocked=blocked)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1000, statistics.quantiles(timings, n=20)[-1] * 1000
+
+
 def sign_in(base: str) -> urllib.request.OpenerDirector:
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
@@ -142,6 +161,7 @@ def main() -> None:
     with statewide_scope():
         floors = {name: bare_sql_seconds(path, user) for name, path in pages.items()}
 
+    refresh_median, refresh_p95 = status_refresh_ms()
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
            "LOG_LEVEL": "WARNING"}  # fmt: skip
@@ -167,6 +187,8 @@ def main() -> None:
             floor = floors[name] * 1000
             print(f"{name:<24} median {median:6.0f} ms  p95 {p95:6.0f} ms  "
                   f"(its SQL alone: {floor:5.0f} ms; target median < 300 ms)")  # fmt: skip
+        print(f"status rollup refresh, one municipality: median {refresh_median:.1f} ms, "
+              f"p95 {refresh_p95:.1f} ms (what each evaluation and load adds)")  # fmt: skip
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
