@@ -28,3 +28,22 @@ class AliasForm(forms.Form):
         help_text="As a vendor's file writes the agency's name, e.g. “ICE ERO Chicago”.",
     )
     reason = forms.CharField(max_length=500, required=False, label="Why (kept in the history)")
+
+
+class AgencyForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_confirmed=True, level__in=["federal", "state"]),
+        required=False,
+        help_text="The federal or state agency this office belongs to: a block on the "
+        "parent blocks its offices too.",
+    )
+    change_reason = forms.CharField(
+        label="Why this change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the history with your name and the time.",
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["name", "ori", "level", "state", "parent"]
+        help_texts = {"state": "Two letters; empty for federal agencies."}

@@ -64,6 +64,38 @@ def agency_rename(
 
 
 @transaction.atomic
+def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: str) -> Agency:
+    """Change an agency's directory entry (name, ORI, level, state, parent).
+
+    A new name keeps the old one as an alias. Level, state and parent decide which rules
+    apply (federal, out of state, blocked by its parent), so the municipalities that share
+    with or are searched by the agency are evaluated again once this commits.
+    """
+    from apps.audits.tasks import evaluations_dispatch
+    from apps.compliance.services import municipalities_touching
+
+    if changes.get("name") and changes["name"].strip() != agency.name:
+        agency = agency_rename(agency=agency, name=changes["name"], actor=actor, reason=reason)
+    before = snapshot(Agency.objects.get(pk=agency.pk), AGENCY_FIELDS)
+    for field in ("ori", "level", "state", "parent"):
+        if field in changes:
+            setattr(agency, field, changes[field])
+    agency.ori = agency.ori or None
+    agency.state = (agency.state or "").upper()
+    agency.full_clean()
+    agency.save()
+    after = snapshot(agency, AGENCY_FIELDS)
+    if after != before:
+        change_record(instance=agency, action="changed", before=before, after=after,
+                      actor=actor, reason=reason)  # fmt: skip
+    if any(before[field] != after[field] for field in ("level", "state", "parent")):
+        with statewide_scope():
+            touched = municipalities_touching([agency.pk])
+        transaction.on_commit(lambda: evaluations_dispatch(touched, trigger="manual"))
+    return agency
+
+
+@transaction.atomic
 def alias_add(*, agency: Agency, alias: str, user: User | None, reason: str = "") -> AgencyAlias:
     """Teach the directory another spelling. A spelling already used elsewhere is refused."""
     parsed = parse_agency_name(alias)

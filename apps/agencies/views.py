@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -11,10 +11,17 @@ from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin
 
 from .filters import AgencyFilter
-from .forms import AliasForm, ReviewActionForm
+from .forms import AgencyForm, AliasForm, ReviewActionForm
 from .models import Agency, AgencyAlias
 from .selectors import agencies_to_review, agencies_with_reach, agency_reach, review_queue
-from .services import agency_confirm, agency_merge, agency_rename, alias_add, alias_remove
+from .services import (
+    agency_confirm,
+    agency_merge,
+    agency_rename,
+    agency_update,
+    alias_add,
+    alias_remove,
+)
 from .tables import AgencyTable
 
 
@@ -125,3 +132,34 @@ class AgencyAliasRemoveView(StateAdministratorRequiredMixin, View):
                      reason=request.POST.get("reason", "").strip()[:500])  # fmt: skip
         messages.success(request, f"“{alias.alias}” no longer names this agency.")
         return redirect("state:agency_detail", agency_id=agency_id)
+
+
+class AgencyEditView(StateAdministratorRequiredMixin, FormView):
+    """Change an agency's entry in the directory (administrators), with its history."""
+
+    template_name = "agencies/agency_edit.html"
+    form_class = AgencyForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.agency = get_object_or_404(Agency, pk=kwargs["agency_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Agency.objects.get(pk=self.agency.pk)}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "agency": self.agency}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        agency_update(
+            agency=self.agency,
+            changes={key: data[key] for key in ("name", "ori", "level", "state", "parent")},
+            actor=self.request.user,
+            reason=data["change_reason"],
+        )
+        messages.success(self.request, f"{self.agency.name} saved.")
+        return redirect("state:agency_detail", agency_id=self.agency.pk)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)

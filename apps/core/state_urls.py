@@ -23,6 +23,11 @@ administration_patterns = (
         path("lockouts/", account_views.LockoutListView.as_view(), name="lockouts"),
         path("agencies/review/", agency_views.AgencyReviewView.as_view(), name="agency_review"),
         path(
+            "agencies/<int:agency_id>/edit/",
+            agency_views.AgencyEditView.as_view(),
+            name="agency_edit",
+        ),
+        path(
             "agencies/<int:agency_id>/aliases/",
             agency_views.AgencyAliasAddView.as_view(),
             name="alias_add",

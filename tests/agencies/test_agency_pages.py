@@ -127,3 +127,38 @@ def test_merging_a_blocklisted_duplicate_keeps_the_block_on_the_merged_agency(ad
 
     assert BlocklistEntry.objects.filter(agency=canonical).exists()
     assert canonical.pk in blocked_agency_ids()
+
+
+def test_an_administrator_edits_an_agency_and_the_municipalities_it_touches_are_queued(
+    client, administrator, municipality_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    from apps.audits import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks, "evaluations_dispatch", lambda ids, trigger: queued.append((list(ids), trigger))
+    )
+    agency = Agency.objects.create(name="Lakeview PD", state="IL", level="local")
+    with municipality_scope(municipality_a):
+        SharingGrantFactory(municipality=municipality_a, agency=agency)
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            f"/state/administration/agencies/{agency.pk}/edit/",
+            {"name": "Lakeview Police Department", "ori": "", "level": "county", "state": "wi",
+             "change_reason": "it is the county's, in Wisconsin"},
+        )  # fmt: skip
+    assert answer.status_code == 302
+    agency.refresh_from_db()
+    assert (agency.name, agency.level, agency.state) == (
+        "Lakeview Police Department",
+        "county",
+        "WI",
+    )
+    assert queued == [([municipality_a.pk], "manual")]
+    page = client.get(f"/state/agencies/{agency.pk}/").content.decode()
+    assert "Lakeview PD" in page  # the old name is kept as a spelling
+    assert "it is the county&#x27;s, in Wisconsin" in page  # the history says why
+
+    refused = client.post(f"/state/administration/agencies/{agency.pk}/edit/", {"name": ""})
+    assert refused.status_code == 400

@@ -181,6 +181,7 @@ MATRIX: dict[str, Entry] = {
     "state:administration:account_edit": ADMINISTRATION,
     "state:administration:lockouts": ADMINISTRATION,
     "state:administration:agency_review": ADMINISTRATION,
+    "state:administration:agency_edit": ADMINISTRATION,
     "state:administration:alias_add": ADMINISTRATION,
     "state:administration:alias_remove": ADMINISTRATION,
     "state:administration:catalogue": ADMINISTRATION,
