@@ -40,7 +40,9 @@ class ActivityTable(tables.Table):
     ip = tables.Column("From", default="—")
     action = tables.Column("What")
     subject_label = tables.Column("About", default="—")
-    municipality = tables.Column(accessor="municipality__name", default="—")
+    municipality = tables.Column(
+        accessor="municipality__name", verbose_name="Municipality", default="—"
+    )
     detail = tables.Column("Details", orderable=False)
 
     class Meta:
@@ -49,11 +51,27 @@ class ActivityTable(tables.Table):
         empty_text = "Nothing recorded matches. Clear the filter to see everything."
 
     def render_detail(self, value: dict):
-        parts = [f"{key}: {item}" for key, item in value.items() if item not in ("", None, {})]
-        return format_html("<span class='small'>{}</span>", "; ".join(parts)[:300])
+        return format_html("<span class='small'>{}</span>", describe(value)[:400])
 
     def value_detail(self, value: dict) -> str:
-        return "; ".join(f"{key}: {item}" for key, item in value.items())
+        return describe(value)
+
+
+def _shown(value) -> str:
+    return "—" if value in (None, "", []) else str(value)
+
+
+def describe(detail: dict) -> str:
+    """An entry's details as a reader wants them: `field: old → new` for changes."""
+    parts = []
+    for key, item in detail.items():
+        if key == "changes" and isinstance(item, dict):
+            parts.extend(
+                f"{field}: {_shown(old)} → {_shown(new)}" for field, (old, new) in item.items()
+            )
+        elif item not in ("", None, {}, []):
+            parts.append(f"{key}: {item}")
+    return "; ".join(parts)
 
 
 class ActivityListView(StateStaffRequiredMixin, TableExportMixin, SingleTableMixin, FilterView):

@@ -173,3 +173,21 @@ def test_an_administrator_blocks_an_agency_and_its_partner_turns_red(
     )
     expect(page.locator("tbody tr", has_text=municipality_b.name)).not_to_contain_text("Red")
     shoot("admin-after-blocking")
+
+    # The change is in the activity log, with who made it.
+    page.get_by_role("link", name="Activity").click()
+    entry = page.locator("tbody tr", has_text="blocklistentry.created")
+    expect(entry).to_contain_text(administrator.username)
+    shoot("admin-activity-log")
+    check_accessibility("activity log")
+
+    # The blocked agency's page: who shares with it, its spellings, its history.
+    page.get_by_role("link", name="Agencies").click()
+    page.get_by_role("link", name="Acme Detention Services LLC").click()
+    expect(page.get_by_text("Blocklisted")).to_be_visible()
+    page.get_by_role("textbox", name="Spelling").fill("ACME DETENTION SVCS")
+    page.get_by_label("Why (kept in the history)").fill("written so in the March list")
+    page.get_by_role("button", name="Add spelling").click()
+    expect(page.get_by_role("cell", name="ACME DETENTION SVCS", exact=True)).to_be_visible()
+    shoot("admin-agency-page")
+    check_accessibility("agency page")
