@@ -95,6 +95,7 @@ def test_auditors_see_spellings_but_cannot_change_them(client, auditor):
     client.force_login(auditor)
     page = client.get(f"/state/agencies/{agency.pk}/").content.decode()
     assert "3 Town Police" in page and "Add spelling" not in page
+    assert "<title>Three Town PD · " in page and page.count("aliases-heading") == 2
     answer = client.post(
         f"/state/administration/agencies/{agency.pk}/aliases/", {"alias": "Three PD"}
     )
