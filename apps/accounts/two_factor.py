@@ -23,6 +23,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.core import activity
+from apps.core.security import UNGUARDED_PATHS
 
 # Pages an unverified user may still open: these two, signing out, and static files.
 _OPEN_NAMES = {"accounts:two_factor_verify", "accounts:two_factor_setup", "accounts:logout"}
@@ -131,6 +132,8 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if request.path_info in UNGUARDED_PATHS:
+            return self.get_response(request)
         if user is not None and user.is_authenticated and not user.is_verified():
             match = getattr(request, "resolver_match", None)
             name = match.view_name if match else self._name(request)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.history import change_record, snapshot
+from apps.core.queueing import publish_after_commit
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SearchEvent, SharingGrant
 from apps.sharing.rollups import search_days_refresh, searches_lock
@@ -91,7 +92,9 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     if any(before[field] != after[field] for field in ("level", "state", "parent")):
         with statewide_scope():
             touched = municipalities_touching([agency.pk])
-        transaction.on_commit(lambda: evaluations_dispatch(touched, trigger="manual"))
+        publish_after_commit(
+            lambda: evaluations_dispatch(touched, trigger="manual"), what="agency re-evaluation"
+        )
     return agency
 
 
@@ -167,7 +170,9 @@ def agency_merge(
         # old agency and opens them again under the merged one.
         Finding.objects.filter(agency=source).update(agency=target)
         Agency.objects.filter(parent=source).update(parent=target)
-    transaction.on_commit(lambda: evaluations_dispatch(touched, trigger="manual"))
+    publish_after_commit(
+        lambda: evaluations_dispatch(touched, trigger="manual"), what="agency re-evaluation"
+    )
     if not target.ori and source.ori:
         target.ori, source.ori = source.ori, None
         source.save(update_fields=["ori"])

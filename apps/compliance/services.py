@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.history import change_record, snapshot
+from apps.core.queueing import publish_after_commit
 from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
 
 from .blocklist import blocked_agency_ids
@@ -36,7 +37,10 @@ def municipalities_touching(agency_ids: list[int]) -> list[int]:
 def _evaluate_later(municipality_ids: list[int], trigger: str) -> None:
     from apps.audits.tasks import evaluations_dispatch
 
-    transaction.on_commit(lambda: evaluations_dispatch(municipality_ids, trigger=trigger))
+    publish_after_commit(
+        lambda: evaluations_dispatch(municipality_ids, trigger=trigger),
+        what=f"{trigger} re-evaluation of {len(municipality_ids)} municipalities",
+    )
 
 
 def _matches(entry: BlocklistEntry) -> list[int]:
@@ -116,7 +120,7 @@ def reason_term_save(*, term: ReasonTerm, actor: User | None, reason: str = "") 
     )
     from .tasks import reasons_reclassify
 
-    transaction.on_commit(reasons_reclassify.delay)
+    publish_after_commit(reasons_reclassify.delay, what="reclassification of stored reasons")
     return term
 
 

@@ -13,6 +13,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -41,12 +42,15 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            # Pages with audit data are never kept by the browser or a proxy.
-            response.headers.setdefault("Cache-Control", "no-store, private")
+        # Pages with audit data are never kept by the browser or a proxy (static files
+        # come with their own Cache-Control, which this leaves alone).
+        response.headers.setdefault("Cache-Control", "no-store, private")
         return response
 
+
+# Paths that must answer without reading the session: the health check says whether the
+# database is up, so it cannot depend on it.
+UNGUARDED_PATHS = frozenset({"/healthz"})
 
 SIGNED_IN_AT = "portal_signed_in_at"
 SEEN_AT = "portal_seen_at"
@@ -60,6 +64,8 @@ class SessionLimitsMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if request.path_info in UNGUARDED_PATHS:
+            return self.get_response(request)
         if user is not None and user.is_authenticated:
             now = time.time()
             session = request.session
@@ -77,3 +83,14 @@ class SessionLimitsMiddleware:
             if now - seen > 60 or SEEN_AT not in session:
                 session[SEEN_AT] = now
         return self.get_response(request)
+
+
+class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware, asking the view first: it reads the signed-in
+    user (the session, in the database) before it looks whether the view needs one, so
+    a health check sent with a session cookie failed with the database it reports on."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -2,6 +2,7 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.core import activity
+from apps.core.queueing import publish_after_commit
 
 from .models import Declaration
 
@@ -22,7 +23,8 @@ def declaration_add(*, declaration: Declaration, entered_by: User) -> Declaratio
     from apps.audits.tasks import evaluate_municipality
 
     municipality_id = declaration.municipality_id
-    transaction.on_commit(
-        lambda: evaluate_municipality.delay(municipality_id=municipality_id, trigger="manual")
+    publish_after_commit(
+        lambda: evaluate_municipality.delay(municipality_id=municipality_id, trigger="manual"),
+        what=f"evaluation of municipality {municipality_id} after a declaration",
     )
     return declaration

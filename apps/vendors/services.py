@@ -1,3 +1,4 @@
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from apps.accounts.models import User
 from apps.core import activity
@@ -14,6 +16,8 @@ from apps.municipalities.models import Municipality
 
 from .models import Vendor, VendorExport
 from .storage import UploadEmpty, UploadTooLarge, export_store
+
+logger = logging.getLogger(__name__)
 
 
 class UploadRefused(Exception):
@@ -28,6 +32,9 @@ class UploadRefused(Exception):
 class Received:
     export: VendorExport
     already_uploaded: bool
+    # False when the broker could not be reached: the export waits, stored and "received",
+    # for the requeue a worker runs when it starts.
+    queued: bool = True
 
 
 def export_receive(
@@ -56,6 +63,7 @@ def export_receive(
     except UploadEmpty:
         raise UploadRefused("The file is empty: there is nothing to load.") from None
 
+    unqueued: list[int] = []  # filled once the row is committed, if the broker is down
     with transaction.atomic():
         earlier = (
             VendorExport.objects.filter(sha256=sha256)
@@ -95,27 +103,46 @@ def export_receive(
             actor=uploaded_by,
         )  # fmt: skip
         if queue:
-            from .tasks import export_ingest
+
+            def publish() -> None:
+                if not export_queue(export=export):
+                    unqueued.append(export.pk)
 
             # Queued only once the row is committed, so the worker always finds it.
-            transaction.on_commit(
-                lambda: export_ingest.delay(municipality_id=municipality.pk, export_id=export.pk)
-            )
-    return Received(export, already_uploaded=False)
+            transaction.on_commit(publish)
+    return Received(export, already_uploaded=False, queued=queue and not unqueued)
 
 
-def exports_stalled() -> list[tuple[int, int]]:
+def export_queue(*, export: VendorExport) -> bool:
+    """Queue the load of a committed export; False when the broker cannot be reached.
+
+    Publishing gives up within seconds (see the broker timeouts in settings) instead of
+    holding the request; the export then stays stored and "received" until a worker that
+    starts requeues it (exports_stalled).
+    """
+    from .tasks import export_ingest
+
+    try:
+        export_ingest.delay(municipality_id=export.municipality_id, export_id=export.pk)
+    except BrokerUnreachable:
+        logger.warning("broker unreachable; export %s waits for a worker", export.pk, exc_info=True)
+        return False
+    return True
+
+
+def exports_stalled(*, queued_for: timedelta = timedelta(minutes=10)) -> list[tuple[int, int]]:
     """(municipality id, export id) of unfinished exports whose municipality no load holds.
 
     A load holds its municipality's advisory lock for its whole transaction, so a free
-    lock with an unfinished export means the worker that had it is gone.
+    lock with an unfinished export means the worker that had it is gone. An export not yet
+    started counts once it has waited `queued_for`: before that it is probably still in
+    the queue.
     """
     from apps.municipalities.scoping import statewide_scope
 
     from .loading import INGEST_LOCK
 
-    # A fresh upload is probably still in the queue; give it time before calling it lost.
-    queued_before = timezone.now() - timedelta(minutes=10)
+    queued_before = timezone.now() - queued_for
     with statewide_scope():
         waiting = list(
             VendorExport.objects.filter(

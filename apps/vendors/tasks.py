@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from celery.signals import worker_ready
 
 from apps.municipalities.scoping import MunicipalityTask
@@ -24,11 +26,12 @@ def export_ingest(*, municipality_id: int, export_id: int) -> str:
 
 
 @app.task(name="vendors.exports_requeue_stalled")
-def exports_requeue_stalled() -> int:
-    """Queue again every export that waits but that no worker is loading (a worker died)."""
+def exports_requeue_stalled(queued_for_seconds: int = 600) -> int:
+    """Queue again every export that waits but that no worker is loading (a worker died),
+    or that has waited `queued_for_seconds` without being started (its message is lost)."""
     from .services import exports_stalled
 
-    stalled = exports_stalled()
+    stalled = exports_stalled(queued_for=timedelta(seconds=queued_for_seconds))
     for municipality_id, export_id in stalled:
         export_ingest.delay(municipality_id=municipality_id, export_id=export_id)
     return len(stalled)
@@ -36,5 +39,8 @@ def exports_requeue_stalled() -> int:
 
 @worker_ready.connect
 def requeue_stalled_on_start(**kwargs) -> None:
-    """A worker that starts after a crash picks up the loads the crash interrupted."""
-    exports_requeue_stalled.delay()
+    """A worker that starts after a crash picks up the loads the crash interrupted, and
+    after a broker outage the uploads that could not be queued or that a broker restarted
+    without its data lost. So at start every waiting export counts, however fresh; one
+    still in the queue is then queued twice, and the second load finds it done."""
+    exports_requeue_stalled.delay(queued_for_seconds=0)

@@ -67,6 +67,13 @@ class ExportListView(
                 f"This file was already uploaded on {export.received_at:%b %-d, %Y} as "
                 f"“{export.original_name}”; it was not loaded again.",
             )
+        elif not received.queued:
+            messages.warning(
+                request,
+                f"“{export.original_name}” was received, but the processing queue is "
+                "unavailable right now. It will load automatically once the queue is back; "
+                "there is no need to upload it again.",
+            )
         else:
             messages.success(request, f"“{export.original_name}” was received and is loading.")
         return redirect(_detail_url(export, self.municipality.slug))

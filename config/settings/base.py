@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "apps.core.security.PortalLoginRequiredMiddleware",
     "apps.core.activity.ActivityContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.core.security.SessionLimitsMiddleware",
@@ -173,6 +173,19 @@ CELERY_BEAT_SCHEDULE = {
 # A task is only acknowledged once done, so a task longer than the visibility timeout
 # would be delivered twice; keep the timeout above the longest ingest.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+
+# --- Timeouts: a service that is down fails a request within seconds, never holds it ---
+# Without a socket timeout, publishing to a Redis that accepts connections but does not
+# answer waits forever (kombu's Redis transport options: https://docs.celeryq.dev/projects/
+# kombu/en/stable/reference/kombu.transport.redis.html). A refused connection fails at
+# once; with these a hung broker fails a publish after 3 s. Kept above the 1 s BRPOP
+# timeout workers poll with.
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] = 3
+# A PostgreSQL server that does not answer fails a connection after 5 s instead of the
+# operating system's minutes (libpq's connect_timeout; a DATABASE_URL may set its own).
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# --- end of timeouts ---
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
