@@ -147,7 +147,7 @@ def announce_when_up(url: str) -> None:
 
     for _ in range(600):
         try:
-            with urllib.request.urlopen(url + "accounts/login/", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(url + "accounts/login/", timeout=2):  # noqa: S310 # nosec B310
                 break
         except OSError:
             time.sleep(0.5)

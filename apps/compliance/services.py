@@ -149,7 +149,7 @@ def reasons_reclassify_all() -> list[int]:
             for row in changes.items():
                 copy.write_row(row)
         cursor.execute(
-            "CREATE TEMP TABLE relabelled ON COMMIT DROP AS WITH changed AS ("  # noqa: S608 - constant SQL, values bound
+            "CREATE TEMP TABLE relabelled ON COMMIT DROP AS WITH changed AS ("  # noqa: S608 - constant SQL, values bound # nosec B608
             " UPDATE sharing_searchevent s SET reason_label = r.label FROM relabel r"
             " WHERE s.reason = r.reason AND NOT s.reason_redacted"
             " AND s.reason_label <> r.label RETURNING s.municipality_id, s.searched_at)"

@@ -35,7 +35,7 @@ def search_days_refresh(cursor, days_sql: str, params: dict | None = None) -> in
     params = {**(params or {}), "tz": settings.TIME_ZONE}
     cursor.execute("DROP TABLE IF EXISTS rollup_days")
     cursor.execute(
-        "CREATE TEMP TABLE rollup_days ON COMMIT DROP AS"  # noqa: S608 - constant SQL, values bound
+        "CREATE TEMP TABLE rollup_days ON COMMIT DROP AS"  # noqa: S608 - constant SQL, values bound # nosec B608
         f" SELECT DISTINCT municipality_id, day FROM ({days_sql}) picked",
         params,
     )
@@ -71,9 +71,9 @@ def search_days_rebuild(*, municipality_ids: list[int] | None = None) -> int:
     day = LOCAL_DAY.format(column="searched_at")
     with transaction.atomic(), connection.cursor() as cursor:
         searches_lock(cursor, exclusive=True)
-        cursor.execute("DELETE FROM sharing_searchday" + where, params)  # noqa: S608 - constant SQL, values bound
+        cursor.execute("DELETE FROM sharing_searchday" + where, params)  # noqa: S608 - constant SQL, values bound # nosec B608
         cursor.execute(
-            "INSERT INTO sharing_searchday"  # noqa: S608 - constant SQL, values bound
+            "INSERT INTO sharing_searchday"  # noqa: S608 - constant SQL, values bound # nosec B608
             " (municipality_id, day, agency_id, reason_label, searches)"
             f" SELECT municipality_id, {day}, agency_id, reason_label, count(*)"
             f" FROM sharing_searchevent{where}"

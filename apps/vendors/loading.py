@@ -262,7 +262,7 @@ _STAGE_TYPES = {
 # names come from SearchRecord's fields, never from the file.
 _COPIED = [c for c in _STAGE_COLUMNS if c not in ("line", "agency_ori")]
 _INSERT_SEARCHES = (
-    "INSERT INTO sharing_searchevent (municipality_id, vendor_id, source_export_id, origin,"  # noqa: S608
+    "INSERT INTO sharing_searchevent (municipality_id, vendor_id, source_export_id, origin,"  # noqa: S608 # nosec B608
     f" agency_id, source_line, reason_label, {', '.join(_COPIED)})"
     " SELECT %s, %s, %s, %s, m.agency_id, s.line,"
     " CASE WHEN s.reason_redacted THEN 'none' ELSE r.label END,"
@@ -337,7 +337,7 @@ def _load_searches(
         if result.loaded:
             search_days_refresh(
                 cursor,
-                "SELECT %(municipality)s AS municipality_id, "  # noqa: S608 - constant SQL, values bound
+                "SELECT %(municipality)s AS municipality_id, "  # noqa: S608 - constant SQL, values bound # nosec B608
                 + LOCAL_DAY.format(column="searched_at") + " AS day FROM ingest_search_stage",
                 {"municipality": export.municipality_id},
             )  # fmt: skip

@@ -92,7 +92,7 @@ def test_with_redis_down_pages_answer_healthz_names_it_and_uploads_load_once_it_
             assert export_path(export.sha256).read_bytes() == (SAMPLES / name).read_bytes()
 
         broker.start()  # empty: whatever the old one held is gone
-        worker = start_worker(env)
+        worker = start_worker(env, queue="portal-test")
         for export in exports.values():
             wait_for(lambda pk=export.pk: export_state(pk).is_finished, 90, f"{export} to load")
         wait_for(broker.drained, 60, "the queue to drain")

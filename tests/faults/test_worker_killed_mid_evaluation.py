@@ -95,7 +95,7 @@ def test_killing_the_worker_mid_evaluation_then_starting_another_gives_the_same_
         }
         assert runs(municipality) == [] and findings(municipality) == []
 
-        first = start_worker(env)
+        first = start_worker(env, queue="portal-test")
         try:
             with celery_app.connection_for_write(broker.url) as publisher:
                 evaluate_municipality.apply_async(
@@ -113,7 +113,7 @@ def test_killing_the_worker_mid_evaluation_then_starting_another_gives_the_same_
         with broker.client() as client:
             assert client.hlen("unacked") == 1
 
-        second = start_worker(env)
+        second = start_worker(env, queue="portal-test")
         try:
             wait_for(lambda: runs(municipality), 120, "the new worker to evaluate again")
             wait_for(broker.drained, 60, "the queue to drain")

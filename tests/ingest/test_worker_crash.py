@@ -24,9 +24,14 @@ ROWS = 150_000
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def start_worker(env: dict) -> subprocess.Popen:
+# The load goes to a queue of its own: the suite's in-process worker (see conftest) may be
+# running and consuming the default test queue, and must not take the load to be killed.
+CRASH_QUEUE = "portal-test-crash"
+
+
+def start_worker(env: dict, queue: str = CRASH_QUEUE) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "portal-test",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
          "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
         cwd=settings.BASE_DIR,
         env=env,
@@ -83,7 +88,10 @@ def test_killing_the_worker_mid_load_then_restarting_it_loads_every_row_once(
     celery_app.control.purge()  # nothing left over from earlier runs goes before this load
     first = start_worker(env)
     try:
-        export_ingest.delay(municipality_id=municipality_a.pk, export_id=export.pk)
+        export_ingest.apply_async(
+            kwargs={"municipality_id": municipality_a.pk, "export_id": export.pk},
+            queue=CRASH_QUEUE,
+        )
         wait_for(lambda: export_state(export.pk).rows_processed > 0, 60, "the load to be under way")
     finally:
         stop(first, signal.SIGKILL)
@@ -93,7 +101,8 @@ def test_killing_the_worker_mid_load_then_restarting_it_loads_every_row_once(
     with municipality_scope(municipality_a):
         assert not SearchEvent.objects.exists(), "a killed load must leave no rows behind"
 
-    second = start_worker(env)
+    # The restarted worker also takes the default queue, where its start-up requeue goes.
+    second = start_worker(env, queue=f"{CRASH_QUEUE},portal-test")
     try:
         wait_for(lambda: export_state(export.pk).is_finished, 180, "the restarted worker to load")
     finally:
