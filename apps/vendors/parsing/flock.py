@@ -227,8 +227,14 @@ def parse_event_log(table: Table, columns: dict[str, int], warnings: list[str]) 
         elif event_type == "create":
             new_status = _EVENT_STATUS.get(str(details.get("status", "active")), "accepted")
         else:
-            change = (details.get("changes") or {}).get("status") or [None, None]
-            new_status = _EVENT_STATUS.get(str(change[-1]), "")
+            # Any JSON may stand where `{"status": [old, new]}` is expected.
+            changes = details.get("changes")
+            change = changes.get("status") if isinstance(changes, dict) else None
+            new_status = (
+                _EVENT_STATUS.get(str(change[-1]), "")
+                if isinstance(change, list) and change
+                else ""
+            )
         yield SharingEventRecord(
             line=line,
             event_id=event_id[:100],
@@ -251,6 +257,6 @@ def _details(text: str) -> dict | None:
         return {}
     try:
         value = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # also a number past 4300 digits, deep nesting
         return None
     return value if isinstance(value, dict) else None

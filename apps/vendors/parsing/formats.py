@@ -70,7 +70,7 @@ def detect_format(header: list[str], *, workbook: bool = False) -> tuple[Format,
             continue
         if name in columns:
             raise FileRejected(
-                "duplicate_column", f'The column "{cell.strip()}" appears twice in the header.'
+                "duplicate_column", f'The column "{_shown(cell)}" appears twice in the header.'
             )
         columns[name] = position
     candidates = [f for f in FORMATS if not workbook or f.key == "flock_audit"]
@@ -93,5 +93,12 @@ def detect_format(header: list[str], *, workbook: bool = False) -> tuple[Format,
 
 
 def _found(header: list[str]) -> str:
-    shown = [cell.strip() for cell in header if cell.strip()][:20]
+    shown = [_shown(cell) for cell in header if cell.strip()][:20]
     return ", ".join(shown) or "(none)"
+
+
+def _shown(cell: str, limit: int = 40) -> str:
+    """A header cell as a rejection message may quote it: the file is untrusted, and a
+    damaged one puts control characters or a whole row in its "header"."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in cell[: limit * 4]).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -46,35 +46,55 @@ def open_table(path: Path) -> Table:
     return _open_csv(path, size, encoding, warnings)
 
 
+def _binary() -> FileRejected:
+    return FileRejected(
+        "binary",
+        "This is not a text file (it contains binary data). Upload the CSV or XLSX "
+        "export as the vendor produced it.",
+    )
+
+
+def _unrecognised_encoding() -> FileRejected:
+    return FileRejected(
+        "encoding",
+        "The file's text encoding could not be recognised. Save it as UTF-8 CSV and "
+        "upload it again.",
+    )
+
+
 def _detect_encoding(path: Path, head: bytes) -> tuple[str, list[str]]:
+    # A BOM decides the encoding, but the text must still decode: a truncated or
+    # damaged file would otherwise fail half-way through the load.
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", []
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", []
-    if b"\x00" in head:
-        raise FileRejected(
-            "binary",
-            "This is not a text file (it contains binary data). Upload the CSV or XLSX "
-            "export as the vendor produced it.",
-        )
-    if _decodes_as(path, "utf-8"):
-        return "utf-8", []
-    if not _decodes_as(path, "cp1252"):
-        raise FileRejected(
-            "encoding",
-            "The file's text encoding could not be recognised. Save it as UTF-8 CSV and "
-            "upload it again.",
-        )
-    return "cp1252", ["The file is not UTF-8; it was read as Windows-1252."]
+        encoding = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        if b"\x00" in head:
+            raise _binary()
+        if _decodes_as(path, "utf-8"):
+            return "utf-8", []
+        if not _decodes_as(path, "cp1252"):
+            raise _unrecognised_encoding()
+        return "cp1252", ["The file is not UTF-8; it was read as Windows-1252."]
+    if not _decodes_as(path, encoding):
+        raise _unrecognised_encoding()
+    return encoding, []
 
 
 def _decodes_as(path: Path, encoding: str) -> bool:
-    """Check the whole file, chunk by chunk: a stray byte deep in a file still counts."""
+    """Check the whole file, chunk by chunk: a stray byte deep in a file still counts.
+
+    Raises FileRejected when the text holds a NUL character: no text export has one,
+    and PostgreSQL cannot store it (past the first bytes, or in UTF-16, the byte test
+    of `_detect_encoding` does not see it).
+    """
     decoder = codecs.getincrementaldecoder(encoding)()
     with path.open("rb") as source:
         try:
             while chunk := source.read(1024 * 1024):
-                decoder.decode(chunk)
+                if "\x00" in decoder.decode(chunk):
+                    raise _binary()
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return False
@@ -124,7 +144,9 @@ def _open_xlsx(path: Path, size: int) -> Table:
             members = archive.infolist()
             names = {member.filename for member in members}
             unpacked = sum(member.file_size for member in members)
-    except zipfile.BadZipFile:
+    # A damaged directory also raises NotImplementedError (an unknown ZIP version or
+    # method) and UnicodeDecodeError (a member name flagged UTF-8 that is not).
+    except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError):
         raise FileRejected("binary", "The file looks like a ZIP archive but is damaged.") from None
     if "xl/workbook.xml" not in names:
         raise FileRejected(
@@ -146,11 +168,7 @@ def _open_xlsx(path: Path, size: int) -> Table:
         sheet = workbook.worksheets[0]
     except Exception as error:  # openpyxl raises many kinds on a damaged workbook
         source.close()
-        raise FileRejected(
-            "binary",
-            f"The workbook could not be read ({type(error).__name__}). "
-            "Open it in Excel, save it again as .xlsx or CSV, and upload that.",
-        ) from None
+        raise _unreadable_workbook(error) from None
 
     def close() -> None:
         workbook.close()
@@ -163,13 +181,31 @@ def _open_xlsx(path: Path, size: int) -> Table:
     except StopIteration:
         close()
         raise FileRejected("empty", "The workbook's first sheet is empty.") from None
+    except Exception as error:  # the sheet's XML is only parsed as it is read
+        close()
+        raise _unreadable_workbook(error) from None
     state = {"line": 1}
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for state["line"], record in enumerate(values, start=2):
+        while True:
+            try:
+                record = next(values)
+            except StopIteration:
+                return
+            except Exception as error:
+                raise _unreadable_workbook(error) from None
+            state["line"] += 1
             yield state["line"], [_cell_text(cell) for cell in record]
 
     return Table(header, rows(), "xlsx", [], lambda: min(state["line"] / total_rows, 1.0), close)
+
+
+def _unreadable_workbook(error: Exception) -> FileRejected:
+    return FileRejected(
+        "binary",
+        f"The workbook could not be read ({type(error).__name__}). "
+        "Open it in Excel, save it again as .xlsx or CSV, and upload that.",
+    )
 
 
 def _cell_text(value) -> str:

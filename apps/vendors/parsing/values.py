@@ -50,13 +50,22 @@ def parse_iso_time(text: str) -> datetime:
     value = datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
         raise ValueError("no time zone")
-    return value.astimezone(UTC)
+    return _in_utc(value)
 
 
 def parse_central_time(text: str) -> datetime:
     """`MM/DD/YYYY HH:MM`, 24-hour Central time (the first of a repeated fall-back hour)."""
     local = datetime.strptime(text.strip(), "%m/%d/%Y %H:%M")
-    return local.replace(tzinfo=CENTRAL).astimezone(UTC)
+    return _in_utc(local.replace(tzinfo=CENTRAL))
+
+
+def _in_utc(value: datetime) -> datetime:
+    """ValueError, not OverflowError, for a time whose UTC date is past year 9999 or
+    before year 1 (`12/31/9999 20:00` Central, `0001-01-01T00:00:00+01:00`)."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
 
 
 def parse_us_date(text: str) -> date:
