@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -130,9 +131,21 @@ class PostgresCluster:
             # XDG_RUNTIME_DIR is unset: `make test` sets it, a bare pytest run may not.
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR")
-                from pgserver.utils import ensure_user_exists
+                from pgserver.utils import (
+                    ensure_folder_permissions,
+                    ensure_prefix_permissions,
+                    ensure_user_exists,
+                )
 
             account = ensure_user_exists("pgserver")
+            # That account must reach the binaries, which may sit in a checkout under a
+            # directory only root can enter (a `mktemp -d` clone): open the way as
+            # pgserver itself does before it starts its server.
+            read, execute = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
+            ensure_prefix_permissions(self.binaries)
+            ensure_folder_permissions(self.binaries, read | execute)
+            if (self.binaries.parent / "lib").exists():
+                ensure_folder_permissions(self.binaries.parent / "lib", read)
             os.chown(self.root, account.pw_uid, account.pw_gid)
             self.run_as = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
 
