@@ -10,10 +10,25 @@ class ReviewActionForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_confirmed=False))
     level = forms.ChoiceField(choices=[("", "keep"), *Agency.Level.choices], required=False)
     target = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False)
+    # Any confirmed agency, typed by its name (the page offers them in one list).
+    target_name = forms.CharField(max_length=255, required=False)
     name = forms.CharField(max_length=255, required=False)
 
     def clean(self):
         data = super().clean()
+        typed = (data.get("target_name") or "").strip()
+        if data.get("action") == "merge" and not data.get("target") and typed:
+            named = list(Agency.objects.filter(is_confirmed=True, name__iexact=typed)[:2])
+            if len(named) == 1:
+                data["target"] = named[0]
+            else:
+                self.add_error(
+                    "target_name",
+                    f"No confirmed agency is called “{typed}”."
+                    if not named
+                    else f"Several agencies are called “{typed}”: merge from the agency's page.",
+                )
+                return data
         if data.get("action") == "merge" and not data.get("target"):
             self.add_error("target", "Choose the agency to merge into.")
         if data.get("action") == "rename" and not (data.get("name") or "").strip():

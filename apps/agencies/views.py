@@ -35,7 +35,10 @@ class AgencyReviewView(StateAdministratorRequiredMixin, TemplateView):
         context["items"] = review_queue()
         context["total"] = agencies_to_review().count()
         context["levels"] = Agency.Level.choices
-        context["confirmed_agencies"] = Agency.objects.filter(is_confirmed=True).only("id", "name")
+        # Offered once for the whole page (a datalist), not once per row.
+        context["confirmed_agencies"] = (
+            Agency.objects.filter(is_confirmed=True).order_by("name").values("name").distinct()
+        )
         return context
 
     def post(self, request, *args, **kwargs):

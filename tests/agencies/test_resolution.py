@@ -339,3 +339,30 @@ def test_an_auditor_cannot_use_the_review_page(client, auditor):
     assert response.status_code == 403
     assert Agency.objects.filter(pk=ward.pk).exists()
     assert resolve("Ward County TX SO") == ward.pk
+
+
+def test_administrator_merges_into_any_confirmed_agency_typed_by_name(client, administrator):
+    from django.utils.html import escape
+
+    ward = agency_resolve("Ward County TX SO")
+    agency_resolve("Kent County TX SO")  # a second row in the queue
+    target = directory_agency("Ward County Sheriff's Office", state="TX", level="county")
+    client.force_login(administrator)
+
+    page = client.get(REVIEW_URL).content.decode()
+    # The confirmed agencies are offered once for the page, not once per row.
+    assert page.count('<datalist id="confirmed-agencies">') == 1
+    assert page.count(f'<option value="{escape(target.name)}"') == 1
+
+    unknown = client.post(
+        REVIEW_URL, {"action": "merge", "agency": ward.pk, "target_name": "Nowhere PD"}
+    )
+    assert unknown.status_code == 302 and Agency.objects.filter(pk=ward.pk).exists()
+
+    response = client.post(
+        REVIEW_URL,
+        {"action": "merge", "agency": ward.pk, "target_name": "ward county sheriff's office"},
+    )
+    assert response.status_code == 302
+    assert not Agency.objects.filter(pk=ward.pk).exists()
+    assert resolve("Ward County TX SO") == target.pk
