@@ -8,8 +8,13 @@ unconfirmed agency in the review queue. Nothing here is fuzzy.
 import re
 from dataclasses import dataclass
 
+from django.db import connection
+
 from .models import Agency, AgencyAlias, AgencyNamePattern
 from .naming import ParsedName, guess_level, parse_agency_name
+
+# Advisory locks taken while creating agencies (the second key is a name's hash).
+AGENCY_LOCK = 7304
 
 
 @dataclass(frozen=True)
@@ -60,35 +65,28 @@ class AgencyResolver:
             if state and not parsed.state:
                 parsed = ParsedName(parsed.display, parsed.normalized, state.upper(), parsed.tags)
             pending[key] = parsed
-        oris = {key[1].strip().upper() for key in pending if key[1].strip()}
-        by_ori = dict(Agency.objects.filter(ori__in=oris).values_list("ori", "id")) if oris else {}
-        by_name: dict[tuple[str, str], int] = {}
-        for agency_id, normalized, state in Agency.objects.filter(
-            normalized_name__in={parsed.normalized for parsed in pending.values()}
-        ).values_list("id", "normalized_name", "state"):
-            by_name.setdefault((normalized, state), agency_id)
-
-        found: list[tuple[str, ParsedName, int, str]] = []
-        to_create: list[tuple[tuple[str, str], ParsedName]] = []
-        for key, parsed in pending.items():
-            raw_name, ori = key
-            ori = ori.strip().upper()
-            if ori in by_ori:
-                found.append((raw_name, parsed, by_ori[ori], "ori"))
-            elif parsed.match_key in self._aliases:
-                found.append((raw_name, parsed, self._aliases[parsed.match_key], "alias"))
-            elif (parsed.normalized, parsed.state) in by_name:
-                found.append((raw_name, parsed, by_name[(parsed.normalized, parsed.state)], "name"))
-            else:
-                agency_id = next(
-                    (aid for pattern, aid in self._patterns if pattern.search(parsed.normalized)),
-                    None,
+        found, to_create = self._classify(pending)
+        if to_create:
+            # Another load may be creating the same agencies right now: take a lock per
+            # new name (and ORI), in one global order so two loads never deadlock, then
+            # look again. A load that created one first holds its lock until it commits,
+            # so this waits for it and then finds its agency instead of making a twin.
+            keys = sorted(
+                {parsed.match_key for _, parsed in to_create}
+                | {f"ori:{key[1].strip().upper()}" for key, _ in to_create if key[1].strip()}
+            )
+            with connection.cursor() as cursor:
+                for lock_key in keys:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [AGENCY_LOCK, lock_key]
+                    )
+            self._aliases.update(
+                AgencyAlias.objects.filter(normalized__in=keys).values_list(
+                    "normalized", "agency_id"
                 )
-                if agency_id is None:
-                    to_create.append((key, parsed))
-                    continue
-                found.append((raw_name, parsed, agency_id, "pattern"))
-            self._cache[key] = Resolution(found[-1][2], found[-1][3])
+            )
+            found_now, to_create = self._classify(dict(to_create))
+            found += found_now
 
         # Spellings that normalise alike ("Old Town IL PD", "Old Town IL PD [Inactive]")
         # are one new agency, not one each.
@@ -125,6 +123,43 @@ class AgencyResolver:
                 _add_tags(agency_id, parsed.tags)
         AgencyAlias.objects.bulk_create(new_aliases.values(), ignore_conflicts=True)
         return {key: self._cache[key].agency_id for key in names}
+
+    def _classify(
+        self, pending: dict[tuple[str, str], ParsedName]
+    ) -> tuple[list[tuple[str, ParsedName, int, str]], list[tuple[tuple[str, str], ParsedName]]]:
+        """Split names into those the directory knows (by ORI, alias, name or pattern;
+        cached) and those it does not."""
+        oris = {key[1].strip().upper() for key in pending if key[1].strip()}
+        by_ori = dict(Agency.objects.filter(ori__in=oris).values_list("ori", "id")) if oris else {}
+        by_name: dict[tuple[str, str], int] = {}
+        for agency_id, normalized, state in Agency.objects.filter(
+            normalized_name__in={parsed.normalized for parsed in pending.values()}
+        ).values_list("id", "normalized_name", "state"):
+            by_name.setdefault((normalized, state), agency_id)
+
+        found: list[tuple[str, ParsedName, int, str]] = []
+        to_create: list[tuple[tuple[str, str], ParsedName]] = []
+        for key, parsed in pending.items():
+            raw_name, ori = key
+            ori = ori.strip().upper()
+            if ori in by_ori:
+                found.append((raw_name, parsed, by_ori[ori], "ori"))
+            elif parsed.match_key in self._aliases:
+                found.append((raw_name, parsed, self._aliases[parsed.match_key], "alias"))
+            elif (parsed.normalized, parsed.state) in by_name:
+                found.append((raw_name, parsed, by_name[(parsed.normalized, parsed.state)], "name"))
+            else:
+                agency_id = next(
+                    (aid for pattern, aid in self._patterns if pattern.search(parsed.normalized)),
+                    None,
+                )
+                if agency_id is None:
+                    to_create.append((key, parsed))
+                    continue
+                found.append((raw_name, parsed, agency_id, "pattern"))
+            self._cache[key] = Resolution(found[-1][2], found[-1][3])
+
+        return found, to_create
 
 
 def _level(stated: str, parsed: ParsedName) -> str:

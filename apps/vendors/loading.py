@@ -358,7 +358,16 @@ def _load_grants(
         for g in SharingGrant.objects.filter(vendor=export.vendor)
     }
     listed: set[tuple[str, str, str]] = set()
-    for item in parsed.items:
+    # A sharing list is small: read it whole and resolve its partners in one call (one
+    # round of agency locks, taken in a global order, see AgencyResolver).
+    items = list(parsed.items)
+    records = [item for item in items if not isinstance(item, RowError)]
+    resolver.resolve_many(
+        [(record.partner_name, record.partner_ori) for record in records],
+        hints={(record.partner_name, record.partner_ori):
+               (record.partner_state, record.partner_level) for record in records},
+    )  # fmt: skip
+    for number, item in enumerate(items, start=1):
         if isinstance(item, RowError):
             result.errors.append(item)
             continue
@@ -407,7 +416,7 @@ def _load_grants(
         if old_status != record.status:
             _record_change(grant, export, old_status, when, record.decided_by, record.line)
         result.loaded += 1
-        progress.update(fraction=parsed.table.progress(), rows=result.loaded)
+        progress.update(fraction=number / len(items), rows=result.loaded)
 
     coverage = SNAPSHOT_COVERAGE.get(parsed.format.key, set())
     if coverage and result.errors:
@@ -469,6 +478,12 @@ def _load_sharing_events(
         .values_list("vendor_event_id", flat=True)
     )
     replayed: dict[int, str] = {}  # status of each grant as of the last event replayed
+    # The partners of shares this file creates are resolved in one call up front (one
+    # round of agency locks, taken in a global order, see AgencyResolver).
+    resolver.resolve_many(
+        sorted({(event.partner_name, "") for event in events
+                if event.new_status and (event.partner_name, event.direction) not in grants})
+    )  # fmt: skip
     for number, event in enumerate(events, start=1):
         progress.update(fraction=number / len(events), rows=number)
         if event.event_id in recorded:

@@ -366,3 +366,51 @@ def test_administrator_merges_into_any_confirmed_agency_typed_by_name(client, ad
     assert response.status_code == 302
     assert not Agency.objects.filter(pk=ward.pk).exists()
     assert resolve("Ward County TX SO") == target.pk
+
+
+@pytest.mark.parametrize("ori", ["", "TX9990000"])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_loads_meeting_the_same_new_agency_make_one_not_twins(ori):
+    """Load A creates "Ward County TX SO" and is still running; load B, which names the
+    same agency, waits for A to commit and then uses A's agency. (Without the wait: twin
+    agencies, or with an ORI a unique-key error that rejected B's whole file.)"""
+    import threading
+
+    from django.db import connection, transaction
+
+    from apps.agencies.resolution import AgencyResolver
+
+    a_resolved, release_a = threading.Event(), threading.Event()
+    ids: dict[str, int] = {}
+    errors: list[BaseException] = []
+
+    def load(name: str, first: bool) -> None:
+        try:
+            with transaction.atomic():
+                ids[name] = AgencyResolver().resolve("Ward County TX SO", ori=ori).agency_id
+                if first:
+                    a_resolved.set()
+                    release_a.wait(10)  # the rest of A's long load
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=load, args=("a", True))
+    a.start()
+    assert a_resolved.wait(10)
+    b = threading.Thread(target=load, args=("b", False))
+    b.start()
+    b.join(1.5)
+    assert b.is_alive(), "B must wait for A's agency, not make its own"
+    release_a.set()
+    a.join(10)
+    b.join(10)
+
+    assert not errors, errors
+    assert ids["a"] == ids["b"]
+    agency = Agency.objects.get(pk=ids["a"])
+    assert (
+        Agency.objects.filter(normalized_name=agency.normalized_name, state=agency.state).count()
+        == 1
+    )
