@@ -6,6 +6,7 @@ unconfirmed agency in the review queue. Nothing here is fuzzy.
 """
 
 import re
+import zlib
 from dataclasses import dataclass
 
 from django.db import connection
@@ -13,8 +14,9 @@ from django.db import connection
 from .models import Agency, AgencyAlias, AgencyNamePattern
 from .naming import ParsedName, guess_level, parse_agency_name
 
-# Advisory locks taken while creating agencies (the second key is a name's hash).
+# Advisory locks taken while creating agencies: (AGENCY_LOCK, bucket of the name's hash).
 AGENCY_LOCK = 7304
+LOCK_BUCKETS = 64
 
 
 @dataclass(frozen=True)
@@ -67,19 +69,19 @@ class AgencyResolver:
             pending[key] = parsed
         found, to_create = self._classify(pending)
         if to_create:
-            # Another load may be creating the same agencies right now: take a lock per
-            # new name (and ORI), in one global order so two loads never deadlock, then
-            # look again. A load that created one first holds its lock until it commits,
-            # so this waits for it and then finds its agency instead of making a twin.
+            # Another load may be creating the same agencies right now: lock the new
+            # names (and ORIs), then look again. A load that created one first holds its
+            # lock until it commits, so this waits for it and then finds its agency
+            # instead of making a twin. Names are hashed into LOCK_BUCKETS locks taken in
+            # ascending order: a bounded number per load (a file may name thousands of
+            # new agencies) and one global order, so two loads never deadlock.
             keys = sorted(
                 {parsed.match_key for _, parsed in to_create}
                 | {f"ori:{key[1].strip().upper()}" for key, _ in to_create if key[1].strip()}
             )
             with connection.cursor() as cursor:
-                for lock_key in keys:
-                    cursor.execute(
-                        "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [AGENCY_LOCK, lock_key]
-                    )
+                for bucket in sorted({zlib.crc32(key.encode()) % LOCK_BUCKETS for key in keys}):
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [AGENCY_LOCK, bucket])
             self._aliases.update(
                 AgencyAlias.objects.filter(normalized__in=keys).values_list(
                     "normalized", "agency_id"
