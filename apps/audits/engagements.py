@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.compliance.models import SEVERITY_ORDER, Rule
 from apps.core import activity
+from apps.core.files import download_name
 from apps.core.history import change_record, snapshot
 from apps.vendors.models import VendorExport
 
@@ -98,7 +99,11 @@ def engagement_add_note(*, engagement: Engagement, author: User, text: str, atta
         raise ValidationError("Write the note.")
     with transaction.atomic():
         note = EngagementNote.objects.create(
-            engagement=engagement, author=author, text=text.strip(), attachment=attachment or ""
+            engagement=engagement,
+            author=author,
+            text=text.strip(),
+            attachment=attachment or "",
+            attachment_name=download_name(attachment.name, "") if attachment else "",
         )
         activity.record("engagement.note_added", subject=engagement, actor=author,
                         detail={"file attached": bool(attachment)})  # fmt: skip

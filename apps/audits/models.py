@@ -79,6 +79,8 @@ class FindingEvent(TenantModel):
     to_status = models.CharField(max_length=15)
     note = models.TextField(blank=True)
     attachment = models.FileField(upload_to=_attachment_path, blank=True)
+    # The name the file had, offered again on download (it is stored under a random one).
+    attachment_name = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -223,6 +225,8 @@ class EngagementNote(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     text = models.TextField()
     attachment = models.FileField(upload_to=_attachment_path, blank=True)
+    # The name the file had, offered again on download (it is stored under a random one).
+    attachment_name = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

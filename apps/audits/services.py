@@ -6,6 +6,7 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.core import activity
+from apps.core.files import download_name
 
 from .models import Finding, FindingEvent
 from .rollups import statuses_refresh
@@ -65,6 +66,7 @@ def finding_transition(
     )
     if attachment is not None:
         event.attachment = attachment
+        event.attachment_name = download_name(attachment.name, "")
     event.save()
     finding.status = target
     finding.save(update_fields=["status"])

@@ -12,7 +12,7 @@ from apps.accounts.models import User
 from apps.accounts.permissions import StateStaffRequiredMixin
 from apps.compliance.models import Rule
 from apps.core.charts import bar_chart
-from apps.core.files import field_file_download
+from apps.core.files import download_name, field_file_download
 from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin, record_download
 from apps.municipalities.views import MunicipalityViewMixin
@@ -74,7 +74,9 @@ class FindingAttachmentView(MunicipalityViewMixin, View):
         event = self.event
         return field_file_download(
             request, event.attachment, subject=event.finding, what="finding attachment",
-            name=f"finding-{event.finding_id}-attachment-{event.pk}",
+            name=download_name(
+                event.attachment_name, f"finding-{event.finding_id}-attachment-{event.pk}"
+            ),
         )  # fmt: skip
 
 
@@ -323,5 +325,7 @@ class EngagementNoteFileView(StateStaffRequiredMixin, View):
         )
         return field_file_download(
             request, note.attachment, subject=note.engagement, what="engagement note file",
-            name=f"engagement-{engagement_id}-note-{note.pk}",
+            name=download_name(
+                note.attachment_name, f"engagement-{engagement_id}-note-{note.pk}"
+            ),
         )  # fmt: skip

@@ -228,6 +228,8 @@ def test_a_finding_answer_file_is_a_recorded_download_for_those_who_may_see_it(
     assert b"".join(response.streaming_content) == b"<script>alert(1)</script>"
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;")
+    # Offered under the name it had (made safe: no path), though stored under another.
+    assert 'filename="answer.txt"' in response["Content-Disposition"]
     assert response["Content-Security-Policy"].startswith("sandbox")
     download = ActivityEntry.objects.get(action="download")
     assert download.actor == auditor and download.municipality_id == municipality_a.pk
