@@ -380,11 +380,10 @@ def _own_agencies(municipality: Municipality) -> list[int]:
     return list(agencies.values_list("id", flat=True))
 
 
-def _close_cause(finding: Finding) -> str:
+def _close_cause(finding: Finding, grants: dict[int, SharingGrant]) -> str:
+    """Why a finding closes; `grants` holds the grants of the findings closing now."""
     if finding.grant_id:
-        grant = (
-            SharingGrant.objects.filter(pk=finding.grant_id).select_related("source_export").first()
-        )
+        grant = grants.get(finding.grant_id)
         if grant and grant.status != SharingGrant.Status.ACCEPTED:
             where = f"line {grant.source_line} of" if grant.source_line else "absent from"
             return (
@@ -402,6 +401,7 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
     existing = {(f.rule_code, f.subject_key): f for f in Finding.objects.select_for_update()}
     events: list[FindingEvent] = []
     changed: list[Finding] = []
+    opened: list[Finding] = []
     municipality_id = context.municipality.pk
     for hit in hits:
         rule = context.rules[hit.rule_code]
@@ -416,15 +416,15 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
             "grant_id": hit.grant_id,
         }
         if finding is None:
-            finding = Finding.objects.create(
-                municipality_id=municipality_id,
-                rule_code=hit.rule_code,
-                subject_key=hit.subject_key,
-                first_seen_at=hit.first_seen_at or now,
-                **fields,
+            opened.append(
+                Finding(
+                    municipality_id=municipality_id,
+                    rule_code=hit.rule_code,
+                    subject_key=hit.subject_key,
+                    first_seen_at=hit.first_seen_at or now,
+                    **fields,
+                )
             )
-            events.append(_event(finding, "", Finding.Status.OPEN, "Opened by evaluation."))
-            counts["opened"] += 1
             continue
         dirty = [name for name, value in fields.items() if getattr(finding, name) != value]
         for name in dirty:
@@ -442,10 +442,17 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
             counts["unchanged"] += 1
         if dirty:
             changed.append(finding)
-    for finding in existing.values():
-        if finding.status in _KEPT_WHEN_CLEARED:
-            continue
-        cause = _close_cause(finding)
+    # One insert for the new findings (their ids come back), before their events.
+    Finding.objects.bulk_create(opened, batch_size=500)
+    for finding in opened:
+        events.append(_event(finding, "", Finding.Status.OPEN, "Opened by evaluation."))
+    counts["opened"] = len(opened)
+    closing = [f for f in existing.values() if f.status not in _KEPT_WHEN_CLEARED]
+    grants = SharingGrant.objects.select_related("source_export").in_bulk(
+        {f.grant_id for f in closing if f.grant_id}
+    )
+    for finding in closing:
+        cause = _close_cause(finding, grants)
         events.append(_event(finding, finding.status, Finding.Status.CLOSED, cause))
         finding.status, finding.closed_at, finding.close_cause = Finding.Status.CLOSED, now, cause
         changed.append(finding)

@@ -37,8 +37,16 @@ def finding_actions(*, finding: Finding, user: User) -> list[str]:
 
 @transaction.atomic
 def finding_transition(
-    *, finding: Finding, action: str, actor: User, note: str = "", attachment=None
+    *,
+    finding: Finding,
+    action: str,
+    actor: User,
+    note: str = "",
+    attachment=None,
+    refresh_status: bool = True,
 ) -> FindingEvent:
+    """One step on a finding. `refresh_status=False` leaves the municipality's status row
+    to the caller (a bulk step refreshes each municipality once)."""
     if action not in TRANSITIONS:
         raise ValidationError(f"Unknown action {action!r}.")
     sources, target, who = TRANSITIONS[action]
@@ -70,7 +78,8 @@ def finding_transition(
     event.save()
     finding.status = target
     finding.save(update_fields=["status"])
-    statuses_refresh([finding.municipality_id])
+    if refresh_status:
+        statuses_refresh([finding.municipality_id])
     activity.record(
         f"finding.{action}",
         subject=finding,
@@ -111,6 +120,9 @@ def findings_bulk_transition(*, findings, action: str, actor: User, note: str = 
     done = 0
     for finding in findings:
         if action in finding_actions(finding=finding, user=actor):
-            finding_transition(finding=finding, action=action, actor=actor, note=note)
+            finding_transition(
+                finding=finding, action=action, actor=actor, note=note, refresh_status=False
+            )
             done += 1
+    statuses_refresh({finding.municipality_id for finding in findings})
     return done

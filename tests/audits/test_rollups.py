@@ -178,3 +178,27 @@ def test_a_merge_moves_the_search_days_to_the_surviving_agency(municipality_a):
     assert days == recounted_search_days()
     assert not [key for key in days if key[2] == source_id]
     assert [key for key in days if key[2] == target.pk]
+
+
+def test_a_bulk_step_refreshes_each_municipalitys_status_once_and_right(
+    municipality_a, administrator
+):
+    from apps.audits.services import findings_bulk_transition
+
+    upload(municipality_a, SAMPLES / "flock_sharing_list.csv")
+    with municipality_scope(municipality_a):
+        municipality_evaluate(municipality=municipality_a, trigger="manual")
+        findings = list(Finding.objects.filter(status="open"))
+    assert len(findings) > 1
+
+    with statewide_scope():
+        done = findings_bulk_transition(
+            findings=findings, action="dismiss", actor=administrator, note="not applicable"
+        )
+
+    assert done == len(findings)
+    status = status_of(municipality_a)
+    found = open_by_severity(municipality_a)
+    assert (status.open_critical, status.open_high, status.open_medium, status.open_low) == (
+        found["critical"], found["high"], found["medium"], found["low"],
+    ) == (0, 0, 0, 0)  # fmt: skip
