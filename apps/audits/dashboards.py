@@ -24,7 +24,6 @@ STATUS_RULE = (
     "Red: at least one open critical finding. Amber: an open high finding, or no upload "
     f"loaded in the last {STALE_AFTER_DAYS} days. Green: neither."
 )
-OPEN = OPEN_STATUSES
 SEVERITIES = ["critical", "high", "medium", "low"]
 FLAGGED_LABELS = ["immigration", "health_care"]
 
@@ -141,7 +140,7 @@ def municipality_summary(*, municipality: Municipality) -> dict:
         total=Sum("searches"),
         flagged=Sum("searches", filter=Q(reason_label__in=FLAGGED_LABELS)),
     )
-    findings = Finding.objects.filter(status__in=OPEN).aggregate(
+    findings = Finding.objects.filter(status__in=OPEN_STATUSES).aggregate(
         **{severity: Count("pk", filter=Q(severity=severity)) for severity in SEVERITIES}
     )
     status = municipalities_with_status().get(pk=municipality.pk).status

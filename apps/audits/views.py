@@ -11,10 +11,11 @@ from django_tables2 import SingleTableMixin
 from apps.accounts.models import User
 from apps.accounts.permissions import StateStaffRequiredMixin
 from apps.compliance.models import Rule
+from apps.core.activity import record_download
 from apps.core.charts import bar_chart
 from apps.core.files import download_name, field_file_download
 from apps.core.models import ChangeRecord
-from apps.core.spreadsheets import TableExportMixin, record_download
+from apps.core.spreadsheets import TableExportMixin
 from apps.municipalities.views import MunicipalityViewMixin
 
 from .dashboards import STATUS_RULE, municipalities_with_status, statewide_figures, weekly_series

@@ -182,3 +182,18 @@ def on_sign_in_failed(sender, credentials, request=None, **kwargs):
     with request_context(None, request.META.get("REMOTE_ADDR") if request else None):
         record("account.sign_in_failed",
                detail={"username": str(credentials.get("username", ""))[:150]})  # fmt: skip
+
+
+def record_download(request, *, what: str, file_format: str, subject=None, municipality=None):
+    """Put a download (a list export, a report, a stored file) in the activity log."""
+    if municipality is None:
+        municipality = getattr(request, "municipality", None)
+    record(
+        "download",
+        subject=subject,
+        subject_label=what,
+        municipality=municipality,
+        detail={"what": what, "format": file_format, "path": request.path,
+                "filters": {key: value for key, value in request.GET.items()
+                            if key != "export"}},
+    )  # fmt: skip

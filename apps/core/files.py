@@ -7,7 +7,7 @@ from pathlib import Path, PurePath
 
 from django.http import FileResponse, Http404
 
-from .spreadsheets import record_download
+from .activity import record_download
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

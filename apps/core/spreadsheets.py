@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.http import HttpResponse
 from django.utils.text import slugify
 
+from . import activity
+
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,23 +63,6 @@ class TableExportMixin:
             values = table.as_values()
             header = [str(cell) for cell in next(values)]
             filename = f"{slugify(self.export_name)}.{export}"
-            record_download(self.request, what=self.export_name, file_format=export)
+            activity.record_download(self.request, what=self.export_name, file_format=export)
             return self.export_formats[export](filename, header, values)
         return super().render_to_response(context, **response_kwargs)
-
-
-def record_download(request, *, what: str, file_format: str, subject=None, municipality=None):
-    """Put a download (a list export, a report, a stored file) in the activity log."""
-    from . import activity
-
-    if municipality is None:
-        municipality = getattr(request, "municipality", None)
-    activity.record(
-        "download",
-        subject=subject,
-        subject_label=what,
-        municipality=municipality,
-        detail={"what": what, "format": file_format, "path": request.path,
-                "filters": {key: value for key, value in request.GET.items()
-                            if key != "export"}},
-    )  # fmt: skip

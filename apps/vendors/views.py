@@ -8,8 +8,9 @@ from django.views.generic import TemplateView
 from django.views.generic.edit import FormMixin
 from django_tables2 import SingleTableMixin
 
+from apps.core.activity import record_download
 from apps.core.files import download_name, file_download
-from apps.core.spreadsheets import TableExportMixin, csv_response, record_download
+from apps.core.spreadsheets import TableExportMixin, csv_response
 from apps.municipalities.views import MunicipalityViewMixin
 
 from . import selectors
