@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.models import Device, ThrottlingMixin
 
 
 class User(AbstractUser):
@@ -23,3 +25,59 @@ class User(AbstractUser):
     @property
     def is_state_administrator(self) -> bool:
         return self.role == self.Role.ADMINISTRATOR
+
+
+class BackupCodeDevice(ThrottlingMixin, Device):
+    """An account's one-time backup codes, for signing in without the authenticator app.
+
+    Each code works once. Codes are shown once, when they are made, and kept only as
+    keyed hashes in `BackupCode` (django-otp's own static device keeps them readable).
+    """
+
+    class Meta(Device.Meta):
+        verbose_name = "backup code set"
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, help_text="HMAC-SHA256 of the code")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="backup_code_once_per_set")
+        ]
+
+
+class SignInLimit(models.Model):
+    """Failed sign-ins counted by username (across addresses) and by client address
+    (across usernames): the first slows and then locks one account under attack, the
+    second slows one address trying many accounts (password spraying)."""
+
+    class Kind(models.TextChoices):
+        USERNAME = "username", "Username"
+        ADDRESS = "address", "Client address"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=150, help_text="The username as typed, or the address")
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+    retry_after = models.DateTimeField(
+        null=True, blank=True, help_text="No sign-in is tried for this key before then"
+    )
+    locked_at = models.DateTimeField(
+        null=True, blank=True, help_text="Locked out until an administrator lifts it"
+    )
+
+    class Meta:
+        ordering = ["-last_failure_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="sign_in_limit_once_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}: {self.failures} failure(s)"
