@@ -51,6 +51,9 @@ class BackupCode(models.Model):
             models.UniqueConstraint(fields=["device", "digest"], name="backup_code_once_per_set")
         ]
 
+    def __str__(self) -> str:
+        return f"backup code {self.pk} ({'used' if self.used_at else 'unused'})"
+
 
 class SignInLimit(models.Model):
     """Failed sign-ins counted by username (across addresses) and by client address
