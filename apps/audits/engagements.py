@@ -147,6 +147,8 @@ def report_pdf(engagement: Engagement) -> bytes:
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8.5, leading=10.5)
 
+    # Paragraph reads its text as markup (<b>, <font color=…>, &amp;): anything a person
+    # typed goes through escape(), or a title could break the report or hide words in it.
     def text(value) -> Paragraph:
         return Paragraph(escape(str(value or "—")), small)
 
@@ -160,7 +162,7 @@ def report_pdf(engagement: Engagement) -> bytes:
         Paragraph("Audit of ALPR data sharing — 625 ILCS 5/2-130 and 5 ILCS 805", styles["h3"]),
         HRFlowable(width="100%", color=colors.HexColor("#173f6b"), thickness=2),
         Spacer(1, 8),
-        Paragraph(f"<b>{engagement.title}</b>", styles["h2"]),
+        Paragraph(escape(engagement.title), styles["h2"]),
         text(f"Subject: {engagement.subject}. Period: {engagement.period_start:%B %-d, %Y} to "
              f"{engagement.period_end:%B %-d, %Y}. Status: {engagement.get_status_display()}"
              + (f", issued {engagement.issued_at:%B %-d, %Y}." if engagement.issued_at else ".")),

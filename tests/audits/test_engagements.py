@@ -74,19 +74,60 @@ def test_an_engagement_goes_from_planned_to_an_issued_report(
 
 
 def _pdf_text(content: bytes) -> str:
-    """The text drawn in a reportlab PDF: its page streams are ASCII85 over Flate."""
+    """The text drawn in a reportlab PDF: its page streams are ASCII85 over Flate. The
+    pieces of one line (`(…) Tj`) are joined as drawn; lines (`T*`, `ET`) with a space."""
     import base64
     import re
     import zlib
 
-    text = []
+    lines, line = [], []
     for stream in re.findall(rb"stream\r?\n(.*?)endstream", content, re.S):
         try:
             data = zlib.decompress(base64.a85decode(stream.strip().removesuffix(b"~>")))
         except (ValueError, zlib.error):
             continue
-        text += [part.decode("latin-1") for part in re.findall(rb"\((.*?)\) Tj", data)]
-    return " ".join(text)
+        for piece, end in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj|(T\*|ET)", data):
+            if end:
+                lines.append("".join(line))
+                line = []
+            else:
+                line.append(re.sub(rb"\\(.)", rb"\1", piece).decode("latin-1"))
+    return " ".join(filter(None, lines))
+
+
+MARKUP = "<b>bold</b> & <para>para</para> <font color=white>hidden words</font>"
+
+
+def test_report_pdf_prints_markup_typed_by_people_literally(
+    client, auditor, clerk_a, municipality_a
+):
+    """Reportlab reads paragraph text as markup: a title with <b> used to make the report a
+    500, and <font color=white> could hide words inside an issued report."""
+    municipality_a.name = f"Alder {MARKUP}"
+    municipality_a.save()
+    auditor.first_name, auditor.last_name = "Ann <i>", "Auditor & Co"
+    auditor.save()
+    finding = a_finding(municipality_a)
+    with municipality_scope(municipality_a):
+        finding_transition(finding=finding, action="remediate", actor=clerk_a,
+                           note=f"Answer {MARKUP}")  # fmt: skip
+    engagement = Engagement.objects.create(
+        title=f"Title {MARKUP}", municipality=municipality_a, created_by=auditor,
+        period_start=date(2020, 1, 1), period_end=timezone.localdate(),
+        conclusion=f"Conclusion {MARKUP}",
+    )  # fmt: skip
+    engagement.auditors.set([auditor])
+    with statewide_scope():
+        engagement.findings.set([finding])
+    client.force_login(auditor)
+
+    pdf = client.get(f"/state/engagements/{engagement.pk}/report.pdf")
+
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = " ".join(_pdf_text(pdf.content).split())
+    for typed in ("Title", "Conclusion", "Answer", "Alder"):
+        assert f"{typed} {MARKUP}" in text, typed
+    assert "Ann <i> Auditor & Co" in text
 
 
 def test_engagements_are_for_state_staff_only(client, clerk_a):
