@@ -209,6 +209,7 @@ class WebServer:
         with log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+                 "--config", str(settings.BASE_DIR / "config" / "gunicorn.conf.py"),
                  "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
                  "--timeout", "30", "--graceful-timeout", "5", "--no-control-socket"],
                 cwd=settings.BASE_DIR,
