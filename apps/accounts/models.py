@@ -1,6 +1,10 @@
+import re
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp.models import Device, ThrottlingMixin
 
 
@@ -39,6 +43,51 @@ class BackupCodeDevice(ThrottlingMixin, Device):
 
     def get_throttle_factor(self) -> int:
         return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        """Accept an unused code of this set once, and mark it used.
+
+        The code's row is locked and re-read under the lock, so two requests with the
+        same code at the same moment cannot both pass: the second finds it used.
+        """
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        with transaction.atomic():
+            code = (
+                self.codes.select_for_update()
+                .filter(digest__in=backup_code_digests(str(token)), used_at__isnull=True)
+                .first()
+            )
+            if code is None:
+                self.throttle_increment(commit=True)
+                return False
+            code.used_at = timezone.now()
+            code.save(update_fields=["used_at"])
+            self.throttle_reset(commit=True)
+        return True
+
+    def unused_count(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+
+def backup_code_normalise(code: str) -> str:
+    """Codes are shown in two groups of five (`abcde-fghjk`); people type them with or
+    without the dash, with spaces, in capitals."""
+    return re.sub(r"[\s-]", "", code).lower()
+
+
+def backup_code_digests(code: str) -> list[str]:
+    """The code's HMAC-SHA256 under the secret key, and under each retired key in
+    SECRET_KEY_FALLBACKS, so rotating the key does not void the codes people hold.
+    The first is the one to store."""
+    normalised = backup_code_normalise(code)
+    return [
+        salted_hmac(
+            "apps.accounts.BackupCode", normalised, secret=secret, algorithm="sha256"
+        ).hexdigest()
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    ]
 
 
 class BackupCode(models.Model):

@@ -25,6 +25,12 @@ urlpatterns = [
     path("two-factor/", two_factor.TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path("two-factor/verify/", two_factor.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path(
+        "two-factor/backup-codes/",
+        two_factor.BackupCodesView.as_view(),
+        name="two_factor_backup_codes",
+    ),
+    path("two-factor/off/", two_factor.TwoFactorRemoveView.as_view(), name="two_factor_remove"),
+    path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(
             template_name="accounts/password_change_done.html"

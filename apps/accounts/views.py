@@ -17,6 +17,7 @@ from .permissions import StateAdministratorRequiredMixin
 from .selectors import users_with_memberships
 from .services import account_save
 from .tables import UserTable
+from .two_factor import two_factor_remove
 
 
 class UserListView(StateAdministratorRequiredMixin, TableExportMixin, SingleTableMixin, FilterView):
@@ -64,14 +65,12 @@ class AccountEditView(StateAdministratorRequiredMixin, FormView):
 
     def post(self, request, *args, **kwargs):
         if "remove_two_factor" in request.POST and self.account.pk:
-            from django_otp.plugins.otp_totp.models import TOTPDevice
-
-            removed, _ = TOTPDevice.objects.filter(user=self.account).delete()
-            if removed:
-                activity.record("account.two_factor_removed", subject=self.account)
+            # The backup codes go with the authenticator: a lost phone may have been
+            # lost with the codes printed for it.
+            if two_factor_remove(user=self.account):
                 messages.success(
                     request,
-                    f"{self.account.username}'s authenticator is removed; "
+                    f"{self.account.username}'s authenticator and backup codes are removed; "
                     "they can set up a new one after signing in.",
                 )
             return redirect("state:administration:account_edit", user_id=self.account.pk)

@@ -155,6 +155,8 @@ MATRIX: dict[str, Entry] = {
     "accounts:password_change_done": SIGNED_IN,
     "accounts:two_factor_setup": SIGNED_IN,
     "accounts:two_factor_verify": SIGNED_IN,
+    "accounts:two_factor_backup_codes": SIGNED_IN,
+    "accounts:two_factor_remove": SIGNED_IN,
     "municipality:home": TENANT,
     "municipality:finding_list": TENANT,
     "municipality:finding_detail": TENANT,

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from apps.core.models import ActivityEntry
 from apps.core.security import SEEN_AT, SIGNED_IN_AT
 from apps.municipalities.scoping import municipality_scope
+from tests.accounts.factories import PASSWORD
 from tests.core.test_access_matrix import PATTERNS, entry_for, methods_of, path_for, state_objects
 
 pytestmark = pytest.mark.django_db
@@ -172,11 +173,15 @@ def test_setting_up_an_authenticator_confirms_it_with_a_code(client, clerk_a):
     client.force_login(clerk_a)
     page = client.get("/accounts/two-factor/")
     assert page.status_code == 200 and b"data:image/svg+xml;base64," in page.content
-    device = TOTPDevice.objects.get(user=clerk_a, confirmed=False)
-    assert client.post("/accounts/two-factor/", {"token": "123"}).status_code == 400
-    assert client.post("/accounts/two-factor/", {"token": code(device)}).status_code == 302
-    device.refresh_from_db()
-    assert device.confirmed
+    # Nothing is stored until a code confirms it; the key waits in the session.
+    assert not TOTPDevice.objects.filter(user=clerk_a).exists()
+    pending = TOTPDevice(key=client.session["portal_two_factor_pending_key"])
+    setup = {"token": "123", "password": PASSWORD}
+    assert client.post("/accounts/two-factor/", setup).status_code == 400
+    confirmed = client.post("/accounts/two-factor/", {**setup, "token": code(pending)})
+    assert confirmed.status_code == 200 and b"Your backup codes" in confirmed.content
+    device = TOTPDevice.objects.get(user=clerk_a)
+    assert device.confirmed and device.key == pending.key
     assert ActivityEntry.objects.filter(action="account.two_factor_added").exists()
 
 
