@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from .client_address import client_address
 from .models import ActivityEntry
 
 # Advisory lock serialising appends (one chain for the whole portal).
@@ -156,30 +157,30 @@ def head() -> tuple[int, str]:
 
 class ActivityContextMiddleware:
     """Makes the signed-in user and the client's address the actor of what a request
-    records. The address is REMOTE_ADDR: behind a proxy, have the proxy set it."""
+    records. Behind a proxy, list it in PORTAL_TRUSTED_PROXIES (see client_address)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        with request_context(request.user, request.META.get("REMOTE_ADDR")):
+        with request_context(request.user, client_address(request)):
             return self.get_response(request)
 
 
 def on_signed_in(sender, request, user, **kwargs):
-    with request_context(user, request.META.get("REMOTE_ADDR") if request else None):
+    with request_context(user, client_address(request) if request else None):
         record("account.signed_in", subject=user, actor=user)
 
 
 def on_signed_out(sender, request, user, **kwargs):
     if user is not None:
-        with request_context(user, request.META.get("REMOTE_ADDR") if request else None):
+        with request_context(user, client_address(request) if request else None):
             record("account.signed_out", subject=user, actor=user)
 
 
 def on_sign_in_failed(sender, credentials, request=None, **kwargs):
     # The username as typed (never the password), to see guessing and lockouts.
-    with request_context(None, request.META.get("REMOTE_ADDR") if request else None):
+    with request_context(None, client_address(request) if request else None):
         record("account.sign_in_failed",
                detail={"username": str(credentials.get("username", ""))[:150]})  # fmt: skip
 
