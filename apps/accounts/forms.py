@@ -1,9 +1,23 @@
-from django import forms
-from django.contrib.auth.password_validation import validate_password
+from datetime import datetime
 
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from apps.core.client_address import client_address
 from apps.municipalities.models import Municipality
 
-from .models import User
+from .models import SignInLimit, User
+from .sign_in_limits import (
+    Hold,
+    sign_in_check,
+    sign_in_failure_record,
+    sign_in_success_record,
+)
 
 
 class AccountForm(forms.ModelForm):
@@ -48,3 +62,74 @@ class AccountForm(forms.ModelForm):
         if municipal and not data.get("municipalities"):
             self.add_error("municipalities", "Municipal staff work for a municipality.")
         return data
+
+
+def _wait(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"about {(seconds + 59) // 60} minutes"
+
+
+def hold_message(hold: Hold, *, now: datetime) -> str:
+    """What a held sign-in is told: why, and when to try again."""
+    who = "for this username" if hold.kind == SignInLimit.Kind.USERNAME else "from your address"
+    if hold.until is None:
+        return (
+            f"Too many failed sign-ins {who}: sign-in is locked until a state "
+            "administrator lifts the lock."
+        )
+    at = timezone.localtime(hold.until).strftime("%H:%M:%S %Z")
+    if hold.locked:
+        return (
+            f"Too many failed sign-ins {who}: sign-in is locked until {at}. "
+            "A state administrator can lift the lock sooner."
+        )
+    return (
+        f"Too many failed sign-ins {who}. Wait {_wait(hold.seconds_left(now=now))} "
+        f"and try again (after {at})."
+    )
+
+
+class SignInLimitsMixin:
+    """AuthenticationForm.clean with the sign-in limits around it: a held sign-in is
+    refused before `authenticate`, so it costs no password hash and reveals nothing."""
+
+    held: Hold | None = None
+
+    @sensitive_variables("password")
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            address = client_address(self.request) if self.request is not None else ""
+            turn = sign_in_check(username=username, address=address)
+            self.held = turn.hold
+            if self.held is not None:
+                raise forms.ValidationError(
+                    hold_message(self.held, now=timezone.now()), code="held"
+                )
+            self.user_cache = authenticate(self.request, username=username, password=password)
+            if self.user_cache is None:
+                sign_in_failure_record(username=username, address=address)
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+            sign_in_success_record(username=username, address=address, turn=turn)
+        return self.cleaned_data
+
+
+class SignInForm(SignInLimitsMixin, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(SignInLimitsMixin, AdminAuthenticationForm):
+    """The Django admin's sign-in, under the same limits as the portal's."""
+
+
+class LiftLimitForm(forms.Form):
+    limit = forms.ModelChoiceField(
+        queryset=SignInLimit.objects.all(),
+        error_messages={
+            "required": "Choose the lockout to lift.",
+            "invalid_choice": "That lockout has already ended or been lifted.",
+        },
+    )

@@ -1,21 +1,23 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import FormView, TemplateView
+from django.utils import timezone
+from django.views.generic import FormView
 from django_filters.views import FilterView
 from django_otp import user_has_device
 from django_tables2 import SingleTableMixin
 
-from apps.core import activity
 from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin
 
 from .filters import UserFilter
-from .forms import AccountForm
+from .forms import AccountForm, LiftLimitForm, SignInForm
 from .models import User
 from .permissions import StateAdministratorRequiredMixin
 from .selectors import users_with_memberships
 from .services import account_save
+from .sign_in_limits import sign_in_limit_lift, sign_in_limits_in_force
 from .tables import UserTable
 from .two_factor import two_factor_remove
 
@@ -88,37 +90,48 @@ class AccountEditView(StateAdministratorRequiredMixin, FormView):
         return redirect("state:administration:home")
 
 
-class LockoutListView(StateAdministratorRequiredMixin, TemplateView):
-    """Sign-ins refused after repeated failures, and the administrator's unlock."""
+class SignInView(auth_views.LoginView):
+    """The sign-in page; a sign-in held by the limits answers 429 with when to try again."""
+
+    template_name = "accounts/login.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        if form.held is None:
+            return super().form_invalid(form)
+        response = self.render_to_response(self.get_context_data(form=form), status=429)
+        seconds = form.held.seconds_left(now=timezone.now())
+        if seconds is not None:
+            response["Retry-After"] = str(seconds)
+        return response
+
+
+class LockoutListView(StateAdministratorRequiredMixin, FormView):
+    """Usernames and addresses whose sign-ins are delayed or locked, and the
+    administrator's lift."""
 
     template_name = "accounts/lockouts.html"
+    form_class = LiftLimitForm
 
     def get_context_data(self, **kwargs):
-        from axes.models import AccessAttempt
-
         context = super().get_context_data(**kwargs)
-        context["attempts"] = AccessAttempt.objects.order_by("-attempt_time")[:200]
-        context["limit"] = settings.AXES_FAILURE_LIMIT
+        context["limits"] = sign_in_limits_in_force()
+        context["policy"] = {
+            "username_lock": settings.PORTAL_SIGN_IN_USERNAME_LOCK_FAILURES,
+            "address_lock": settings.PORTAL_SIGN_IN_ADDRESS_LOCK_FAILURES,
+            "lockout_minutes": settings.PORTAL_SIGN_IN_LOCKOUT_MINUTES,
+        }
         return context
 
-    def post(self, request, *args, **kwargs):
-        from axes.models import AccessAttempt
-        from axes.utils import reset
-
-        attempt = AccessAttempt.objects.filter(
-            pk=int(request.POST["attempt"]) if request.POST.get("attempt", "").isdigit() else None
-        ).first()
-        if attempt is None:
-            messages.error(request, "That lockout has already ended or been unlocked.")
-            return redirect("state:administration:lockouts")
-        reset(ip=attempt.ip_address, username=attempt.username)
-        activity.record(
-            "account.unlocked",
-            subject_label=attempt.username or "",
-            detail={"username": attempt.username, "address": attempt.ip_address,
-                    "failures": attempt.failures_since_start},
-        )  # fmt: skip
-        messages.success(
-            request, f"{attempt.username} can sign in again from {attempt.ip_address}."
-        )
+    def form_valid(self, form):
+        limit = form.cleaned_data["limit"]
+        sign_in_limit_lift(limit=limit, actor=self.request.user)
+        whom = "That username" if limit.kind == limit.Kind.USERNAME else "That address"
+        messages.success(self.request, f"{whom}, {limit.key}, can sign in again.")
         return redirect("state:administration:lockouts")
+
+    def form_invalid(self, form):
+        for error in form.errors.get("limit", []):
+            messages.error(self.request, error)
+        return self.render_to_response(self.get_context_data(form=form), status=400)

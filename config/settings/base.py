@@ -28,7 +28,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_tables2",
     "django_filters",
-    "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "apps.accounts",
@@ -57,8 +56,6 @@ MIDDLEWARE = [
     "apps.accounts.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.municipalities.middleware.TenantScopeMiddleware",
-    # Axes goes last so it sees the outcome of every authentication attempt.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,10 +90,7 @@ DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -114,13 +108,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling (https://django-axes.readthedocs.io/en/latest/4_configuration.html):
-# lock a username + address pair after repeated failures, for a cool-off period.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Sign-in limits (apps/accounts/sign_in_limits.py): failures are counted per username
+# across addresses and per client address across usernames. Past the free failures each
+# try waits a doubling delay (capped); at the lock limit the key is locked for the
+# lockout period (0: until an administrator lifts it). Counts restart after a quiet day.
+PORTAL_SIGN_IN_USERNAME_FREE_FAILURES = env.int("PORTAL_SIGN_IN_USERNAME_FREE_FAILURES", default=3)
+PORTAL_SIGN_IN_USERNAME_LOCK_FAILURES = env.int("PORTAL_SIGN_IN_USERNAME_LOCK_FAILURES", default=10)
+PORTAL_SIGN_IN_ADDRESS_FREE_FAILURES = env.int("PORTAL_SIGN_IN_ADDRESS_FREE_FAILURES", default=10)
+PORTAL_SIGN_IN_ADDRESS_LOCK_FAILURES = env.int("PORTAL_SIGN_IN_ADDRESS_LOCK_FAILURES", default=50)
+PORTAL_SIGN_IN_FIRST_DELAY_SECONDS = env.int("PORTAL_SIGN_IN_FIRST_DELAY_SECONDS", default=2)
+PORTAL_SIGN_IN_MAX_DELAY_SECONDS = env.int("PORTAL_SIGN_IN_MAX_DELAY_SECONDS", default=300)
+PORTAL_SIGN_IN_LOCKOUT_MINUTES = env.int("PORTAL_SIGN_IN_LOCKOUT_MINUTES", default=60)
+PORTAL_SIGN_IN_QUIET_HOURS = env.float("PORTAL_SIGN_IN_QUIET_HOURS", default=24)
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks); with
 # none, the client is REMOTE_ADDR (apps/core/client_address.py).
 PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
@@ -172,6 +171,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vendors.exports_requeue_stalled",
         "schedule": 600.0,
     },
+    "purge-stale-sign-in-limits": {
+        "task": "accounts.sign_in_limits_purge_stale",
+        "schedule": 3600.0,
+    },
 }
 # A task is only acknowledged once done, so a task longer than the visibility timeout
 # would be delivered twice; keep the timeout above the longest ingest.
@@ -208,5 +211,4 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -55,8 +55,8 @@ def test_wrong_password_is_refused_without_saying_which_part(client, clerk_a):
     assert "Please enter a correct username and password" in response.content.decode()
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(client, clerk_a, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+def test_repeated_failures_hold_the_account_even_with_the_right_password(client, clerk_a, settings):
+    for _ in range(settings.PORTAL_SIGN_IN_USERNAME_FREE_FAILURES):
         login(client, clerk_a.username, "wrong-password")
     response = login(client, clerk_a.username)
     assert response.status_code == 429
