@@ -44,7 +44,7 @@ from .parsing import (
     SharingEventRecord,
     parse_export,
 )
-from .storage import export_path
+from .storage import export_decrypted
 
 logger = logging.getLogger(__name__)
 
@@ -198,32 +198,34 @@ def _finish_rejected(export: VendorExport, message: str, started: float) -> None
 
 
 def _parse_and_load(export: VendorExport, progress: ProgressReporter):
-    parsed = parse_export(export_path(export.sha256))
-    try:
-        kind = _check_kind_and_vendor(export, parsed)
+    # The stored file is encrypted: the parsers read a decrypted copy, deleted after.
+    with export_decrypted(export.sha256) as path:
+        parsed = parse_export(path)
         try:
-            if parsed.format.kind == VendorExport.Kind.NETWORK_AUDIT:
-                origin = (
-                    SearchEvent.Origin.ORGANIZATION
-                    if kind == VendorExport.Kind.ORGANIZATION_AUDIT
-                    else SearchEvent.Origin.NETWORK
-                )
-                result = _load_searches(export, parsed, progress, origin)
-            elif parsed.format.kind == VendorExport.Kind.EVENT_LOG:
-                result = _load_sharing_events(export, parsed, progress)
-            else:
-                result = _load_grants(export, parsed, progress)
-        except UnicodeDecodeError as error:
-            raise FileRejected(
-                "encoding",
-                f"The file stops being valid {parsed.table.encoding} text near byte "
-                f"{error.start}. Save it again as UTF-8 CSV and upload it.",
-            ) from None
-        _save_row_errors(export, result.errors)
-        result.rejected = len(result.errors)
-        return result, parsed.format.key, kind, parsed.warnings
-    finally:
-        parsed.table.close()
+            kind = _check_kind_and_vendor(export, parsed)
+            try:
+                if parsed.format.kind == VendorExport.Kind.NETWORK_AUDIT:
+                    origin = (
+                        SearchEvent.Origin.ORGANIZATION
+                        if kind == VendorExport.Kind.ORGANIZATION_AUDIT
+                        else SearchEvent.Origin.NETWORK
+                    )
+                    result = _load_searches(export, parsed, progress, origin)
+                elif parsed.format.kind == VendorExport.Kind.EVENT_LOG:
+                    result = _load_sharing_events(export, parsed, progress)
+                else:
+                    result = _load_grants(export, parsed, progress)
+            except UnicodeDecodeError as error:
+                raise FileRejected(
+                    "encoding",
+                    f"The file stops being valid {parsed.table.encoding} text near byte "
+                    f"{error.start}. Save it again as UTF-8 CSV and upload it.",
+                ) from None
+            _save_row_errors(export, result.errors)
+            result.rejected = len(result.errors)
+            return result, parsed.format.key, kind, parsed.warnings
+        finally:
+            parsed.table.close()
 
 
 def _check_kind_and_vendor(export: VendorExport, parsed: ParsedExport) -> str:

@@ -60,6 +60,12 @@ class VendorExport(TenantModel):
     received_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    original_purged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the uploaded file was deleted at the end of the retention period; "
+        "what was loaded from it stays",
+    )
 
     class Meta:
         ordering = ["-received_at"]

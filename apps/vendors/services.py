@@ -1,6 +1,8 @@
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,11 +15,24 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 from apps.accounts.models import User
 from apps.core import activity
 from apps.municipalities.models import Municipality
+from apps.municipalities.scoping import statewide_scope
 
 from .models import Vendor, VendorExport
-from .storage import UploadEmpty, UploadTooLarge, export_store
+from .storage import (
+    StagedUpload,
+    UploadEmpty,
+    UploadTooLarge,
+    export_keep,
+    export_path,
+    export_stage,
+    export_work_sweep,
+)
 
 logger = logging.getLogger(__name__)
+
+# Namespace of the advisory locks on one stored original (the second key hashes its
+# SHA-256): storing, purging and re-encrypting the same file never interleave.
+ORIGINAL_LOCK = 7305
 
 
 class UploadRefused(Exception):
@@ -54,7 +69,7 @@ def export_receive(
     returns the earlier export instead of loading it twice.
     """
     try:
-        sha256, size, _ = export_store(chunks, max_bytes=settings.PORTAL_UPLOAD_MAX_BYTES)
+        staged = export_stage(chunks, max_bytes=settings.PORTAL_UPLOAD_MAX_BYTES)
     except UploadTooLarge:
         limit = filesizeformat(settings.PORTAL_UPLOAD_MAX_BYTES)
         raise UploadRefused(
@@ -63,15 +78,19 @@ def export_receive(
     except UploadEmpty:
         raise UploadRefused("The file is empty: there is nothing to load.") from None
 
+    sha256, size = staged.sha256, staged.size
     unqueued: list[int] = []  # filled once the row is committed, if the broker is down
-    with transaction.atomic():
+    with _discarded_unless_kept(staged), transaction.atomic():
+        original_lock(sha256=sha256)
         earlier = (
             VendorExport.objects.filter(sha256=sha256)
             .exclude(status=VendorExport.Status.REJECTED)
             .first()
         )
         if earlier is not None:
+            # The copy stored with it stays, or was purged with it: nothing to keep.
             return Received(earlier, already_uploaded=True)
+        export_keep(staged)
         export = VendorExport(
             municipality=municipality,
             vendor=vendor,
@@ -138,8 +157,6 @@ def exports_stalled(*, queued_for: timedelta = timedelta(minutes=10)) -> list[tu
     started counts once it has waited `queued_for`: before that it is probably still in
     the queue.
     """
-    from apps.municipalities.scoping import statewide_scope
-
     from .loading import INGEST_LOCK
 
     queued_before = timezone.now() - queued_for
@@ -159,3 +176,75 @@ def exports_stalled(*, queued_for: timedelta = timedelta(minutes=10)) -> list[tu
             if cursor.fetchone()[0]:
                 stalled.append((municipality_id, export_id))
     return stalled
+
+
+def original_lock(*, sha256: str) -> None:
+    """Hold the lock on the stored original of this content until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [ORIGINAL_LOCK, sha256])
+
+
+@contextmanager
+def _discarded_unless_kept(staged: StagedUpload) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        staged.discard()
+
+
+@dataclass(frozen=True)
+class Purged:
+    exports: int  # exports whose original is no longer offered
+    files_removed: int
+    files_kept: int  # still the original of a newer export with the same content
+
+
+def originals_purge(*, now: datetime | None = None) -> Purged:
+    """Remove the originals of the exports received more than
+    PORTAL_ORIGINAL_RETENTION_DAYS ago; what was loaded from them stays.
+
+    Each export gets `original_purged_at` and an entry in the activity log. A file is
+    removed once no export still within the period (of any municipality: the same
+    content is stored once) has the same SHA-256. Exports not yet loaded or rejected
+    wait. One transaction per file, under its lock, so an upload of the same content
+    at that moment either finds the file gone and stores it again, or keeps it.
+    Running it again finds nothing more to do.
+    """
+    now = now or timezone.now()
+    days = settings.PORTAL_ORIGINAL_RETENTION_DAYS
+    cutoff = now - timedelta(days=days)
+    finished = [VendorExport.Status.LOADED, VendorExport.Status.REJECTED]
+    exports = removed = kept = 0
+    with statewide_scope():
+        expiring = VendorExport.objects.filter(
+            received_at__lt=cutoff, original_purged_at__isnull=True, status__in=finished
+        )
+        for sha256 in expiring.values_list("sha256", flat=True).distinct().order_by():
+            with transaction.atomic():
+                original_lock(sha256=sha256)
+                expired = list(expiring.filter(sha256=sha256).order_by("pk"))
+                if not expired:
+                    continue  # another purge got there first
+                VendorExport.objects.filter(pk__in=[e.pk for e in expired]).update(
+                    original_purged_at=now
+                )
+                still_needed = VendorExport.objects.filter(
+                    sha256=sha256, original_purged_at__isnull=True
+                ).exists()
+                if still_needed:
+                    kept += 1
+                else:
+                    # Removed before the commit, under the lock: after it, an upload of
+                    # the same content could store the file again and lose it.
+                    export_path(sha256).unlink(missing_ok=True)
+                    removed += 1
+                for export in expired:
+                    activity.record("export.original_purged", subject=export, detail={
+                        "received": export.received_at.date().isoformat(),
+                        "retention days": days, "sha256": sha256,
+                        "file kept for a newer upload of the same content": still_needed,
+                    })  # fmt: skip
+                exports += len(expired)
+    export_work_sweep(older_than=timedelta(days=1))
+    logger.info("originals purged: %s exports, %s files removed, %s kept", exports, removed, kept)
+    return Purged(exports=exports, files_removed=removed, files_kept=kept)

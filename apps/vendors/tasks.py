@@ -44,3 +44,12 @@ def requeue_stalled_on_start(**kwargs) -> None:
     without its data lost. So at start every waiting export counts, however fresh; one
     still in the queue is then queued twice, and the second load finds it done."""
     exports_requeue_stalled.delay(queued_for_seconds=0)
+
+
+@app.task(name="vendors.originals_purge")
+def originals_purge() -> int:
+    """Daily: remove the uploaded originals past PORTAL_ORIGINAL_RETENTION_DAYS.
+    Idempotent: a purged export is not purged again."""
+    from .services import originals_purge as purge
+
+    return purge().exports

@@ -150,6 +150,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("PORTAL_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
+# Uploaded files are encrypted at rest (apps/core/encrypted_files.py) under these Fernet
+# keys: the first encrypts, all decrypt, so a key is rotated by putting a new one first.
+PORTAL_FILE_KEYS = env.list("PORTAL_FILE_KEYS", default=[])
+STORAGES = {
+    "default": {"BACKEND": "apps.core.storage.EncryptedFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
@@ -170,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-exports": {
         "task": "vendors.exports_requeue_stalled",
         "schedule": 600.0,
+    },
+    "purge-expired-originals": {
+        "task": "vendors.originals_purge",
+        "schedule": crontab(hour=3, minute=15),
     },
     "purge-stale-sign-in-limits": {
         "task": "accounts.sign_in_limits_purge_stale",
@@ -199,6 +210,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 PORTAL_HOME_STATE = env("PORTAL_HOME_STATE", default="IL")
 # Uploads larger than this are refused before they are stored.
 PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=512 * 1024 * 1024)
+# Uploaded originals are purged this many days after they were received; what was
+# loaded from them stays.
+PORTAL_ORIGINAL_RETENTION_DAYS = env.int("PORTAL_ORIGINAL_RETENTION_DAYS", default=730)
 # Plates are kept only as HMAC-SHA256 under this key, enough to count repeats.
 PORTAL_PLATE_HASH_KEY = env("PORTAL_PLATE_HASH_KEY", default="")
 

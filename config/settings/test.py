@@ -14,8 +14,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_DEFAULT_QUEUE = "portal-test"
 PORTAL_DEMO_MODE = False
 PORTAL_PLATE_HASH_KEY = "test-plate-key"
+PORTAL_FILE_KEYS = ["P0rYq-ZXlEyhN295-UjEFdwg-_ViJ0Au0Uboi3Dc2_Q="]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "apps.core.storage.EncryptedFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Uploaded files of the test run stay out of the working tree (a worker started by a test

@@ -12,7 +12,7 @@ import pytest
 from apps.municipalities.scoping import municipality_scope
 from apps.sharing.models import SearchEvent
 from apps.vendors.models import VendorExport
-from apps.vendors.storage import export_path
+from apps.vendors.storage import export_open
 from tests.accounts.factories import PASSWORD
 from tests.ingest.test_worker_crash import export_state, start_worker, stop, wait_for
 from tests.vendors.factories import flock
@@ -89,7 +89,8 @@ def test_with_redis_down_pages_answer_healthz_names_it_and_uploads_load_once_it_
         assert sorted(exports) == sorted(ROWS)
         for name, export in exports.items():
             assert export.status == VendorExport.Status.RECEIVED
-            assert export_path(export.sha256).read_bytes() == (SAMPLES / name).read_bytes()
+            with export_open(export.sha256) as stored:
+                assert stored.read() == (SAMPLES / name).read_bytes()
 
         broker.start()  # empty: whatever the old one held is gone
         worker = start_worker(env, queue="portal-test")

@@ -17,7 +17,7 @@ from apps.vendors.loading import export_load
 from apps.vendors.models import ExportRowError, Vendor, VendorExport
 from apps.vendors.parsing.values import plate_hash
 from apps.vendors.services import UploadRefused, export_receive
-from apps.vendors.storage import export_path
+from apps.vendors.storage import export_open, export_path
 
 pytestmark = pytest.mark.django_db
 
@@ -588,7 +588,9 @@ def test_the_stored_file_is_named_by_its_sha256_only(municipality_a, media_root)
     assert export.size == len(content)
     stored = export_path(export.sha256)
     assert stored.relative_to(media_root).as_posix() == f"exports/{sha[:2]}/{sha}"
-    assert stored.read_bytes() == content
+    assert stored.read_bytes() != content  # encrypted at rest (tests/vendors/test_originals.py)
+    with export_open(export.sha256) as decrypted:
+        assert decrypted.read() == content
     files = [p for p in Path(media_root).rglob("*") if p.is_file()]
     assert files == [stored]
     for found in Path(media_root).rglob("*"):
