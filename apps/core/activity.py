@@ -185,16 +185,17 @@ def on_sign_in_failed(sender, credentials, request=None, **kwargs):
                detail={"username": str(credentials.get("username", ""))[:150]})  # fmt: skip
 
 
-def record_download(request, *, what: str, file_format: str, subject=None, municipality=None):
-    """Put a download (a list export, a report, a stored file) in the activity log."""
+def record_download(
+    request, *, what: str, file_format: str, subject=None, municipality=None, reason: str = ""
+):
+    """Put a download (a list export, a report, a stored file) in the activity log, with
+    the reason the person gave for it when one was asked."""
     if municipality is None:
         municipality = getattr(request, "municipality", None)
+    filters = {key: value for key, value in request.GET.items() if key != "export"}
+    detail = {"what": what, "format": file_format, "path": request.path, "filters": filters}
+    if reason:
+        detail["reason"] = reason
     record(
-        "download",
-        subject=subject,
-        subject_label=what,
-        municipality=municipality,
-        detail={"what": what, "format": file_format, "path": request.path,
-                "filters": {key: value for key, value in request.GET.items()
-                            if key != "export"}},
-    )  # fmt: skip
+        "download", subject=subject, subject_label=what, municipality=municipality, detail=detail
+    )

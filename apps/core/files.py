@@ -18,10 +18,12 @@ def download_name(original: str, fallback: str) -> str:
     return name or fallback
 
 
-def file_download(request, *, opened, name: str, what: str, subject=None, municipality=None):
-    """Stream an open binary file as an attachment and record the download."""
+def file_download(
+    request, *, opened, name: str, what: str, subject=None, municipality=None, reason: str = ""
+):
+    """Stream an open binary file as an attachment and record the download (and why)."""
     record_download(request, what=what, file_format=Path(name).suffix.lstrip(".") or "file",
-                    subject=subject, municipality=municipality)  # fmt: skip
+                    subject=subject, municipality=municipality, reason=reason)  # fmt: skip
     response = FileResponse(
         opened, as_attachment=True, filename=name, content_type="application/octet-stream"
     )

@@ -32,3 +32,19 @@ class ExportUploadForm(forms.Form):
                 f"{filesizeformat(limit)}. Split it by month and upload each part."
             )
         return upload
+
+
+class OriginalDownloadForm(forms.Form):
+    """Why somebody downloads an original: it holds plates and officers' names in clear."""
+
+    reason = forms.CharField(
+        label="Why do you need the original file?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example the audit engagement or the request it answers. The reason "
+        "is kept in the activity log with your download.",
+        error_messages={
+            "required": "Say why you need the original file: a download without a reason "
+            "is refused."
+        },
+    )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,10 +15,10 @@ from apps.core.spreadsheets import TableExportMixin, csv_response
 from apps.municipalities.views import MunicipalityViewMixin
 
 from . import selectors
-from .forms import ExportUploadForm
+from .forms import ExportUploadForm, OriginalDownloadForm
 from .models import VendorExport
 from .services import UploadRefused, export_receive
-from .storage import export_path
+from .storage import export_open
 from .tables import ExportTable
 
 
@@ -129,18 +130,43 @@ class ExportProgressView(ExportMixin, View):
         )
 
 
-class ExportFileView(ExportMixin, View):
-    """The uploaded file itself, as it was received (evidence for auditors)."""
+class ExportFileView(ExportMixin, TemplateView):
+    """The uploaded file itself, as it was received: evidence, for state auditors and
+    the municipality's own staff. GET asks why; POST with a reason streams the file and
+    logs the reason with the download."""
 
-    def get(self, request, *args, **kwargs):
+    template_name = "vendors/export_file.html"
+
+    def load_url_objects(self) -> None:
+        super().load_url_objects()
+        # Administrators manage the directory and the rules, not evidence. Checked after
+        # the lookup, so another municipality's export is a 404 for them as for anyone.
+        if self.request.user.is_state_administrator:
+            raise PermissionDenied
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", OriginalDownloadForm())
+        context["export"] = self.export
+        return context
+
+    def post(self, request, *args, **kwargs):
         export = self.export
+        if export.original_purged_at:
+            raise Http404("The original file was purged.")
+        form = OriginalDownloadForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         try:
-            opened = export_path(export.sha256).open("rb")
+            opened = export_open(export.sha256)
         except FileNotFoundError:
             raise Http404("The file is no longer stored.") from None
         name = download_name(export.original_name, f"export-{export.pk}")
-        return file_download(request, opened=opened, name=name, what="uploaded file",
-                             subject=export)  # fmt: skip
+        response = file_download(request, opened=opened, name=name, what="uploaded file",
+                                 subject=export, reason=form.cleaned_data["reason"])  # fmt: skip
+        # The stream is decrypted as it goes: the length lets a client notice a cut.
+        response["Content-Length"] = export.size
+        return response
 
 
 class ExportErrorReportView(ExportMixin, View):

@@ -10,6 +10,8 @@ without one fails `test_every_url_pattern_has_an_entry_in_the_matrix`. The areas
 - tenant: `/m/<slug>/…` pages. Under A's slug with A's objects: A's staff and state staff
   get in, B's staff get 404. Under A's slug with B's objects: 404 for everybody, whatever
   the method;
+- tenant_evidence: tenant pages that hand out an uploaded original (plates, officers'
+  names): as tenant, except that administrators get 403;
 - state: auditors and administrators; municipal staff get 403;
 - administration: administrators only; auditors and municipal staff get 403;
 - superuser: Django's admin, for superusers only; every role here gets 404 (its
@@ -35,12 +37,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _export(municipality) -> dict[str, int]:
-    from apps.vendors.storage import export_path
+    from apps.vendors.storage import export_store
 
-    export = VendorExportFactory(municipality=municipality)
-    stored = export_path(export.sha256)
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    stored.write_bytes(b"Name,Org Name\n")
+    # Content of its own each time: a municipality's second upload of a file is refused.
+    content = f"Name,Org Name\n{uuid.uuid4().hex},Matrix PD\n".encode()
+    sha256, size, _ = export_store([content], max_bytes=1024)
+    export = VendorExportFactory(municipality=municipality, sha256=sha256, size=size)
     return {"export_id": export.pk}
 
 
@@ -165,7 +167,7 @@ MATRIX: dict[str, Entry] = {
     "municipality:declaration_file": TENANT,
     "municipality:export_list": TENANT,
     "municipality:export_detail": TENANT,
-    "municipality:export_file": TENANT,
+    "municipality:export_file": Entry("tenant_evidence"),
     "municipality:export_progress": TENANT,
     "municipality:export_errors": TENANT,
     "state:home": STATE,
@@ -315,15 +317,16 @@ def test_access_matrix(
 
     methods = methods_of(url_pattern, entry)
     assert methods, f"{name} accepts no method"
-    if entry.area == "tenant":
+    if entry.area in ("tenant", "tenant_evidence"):
         own = {"municipality_slug": municipality_a.slug, **tenant_objects(route, municipality_a)}
         others = {"municipality_slug": municipality_a.slug,
                   **tenant_objects(route, municipality_b)}  # fmt: skip
+        administrator = "403" if entry.area == "tenant_evidence" else "allowed"
         for method in methods:
             path = path_for(route, own)
             for role, expect in [("anonymous", "sign in"), ("clerk of A", "allowed"),
                                  ("clerk of B", "404"), ("auditor", "allowed"),
-                                 ("administrator", "allowed")]:  # fmt: skip
+                                 ("administrator", administrator)]:  # fmt: skip
                 check(role, method, path, expect)
             if arguments(route):
                 # A's slug, B's object: hidden from everybody, state staff included.
