@@ -6,7 +6,7 @@ import pytest
 
 from tests.faults.servers import WebServer
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_gunicorn_does_not_name_itself_in_a_server_header(tmp_path, test_database_env):
