@@ -2,7 +2,9 @@ from django import forms
 
 from apps.accounts.models import User
 
-from .models import Engagement
+from .models import Engagement, Finding
+
+NOT_A_CANDIDATE = "Some chosen findings are not of this engagement's subject and period."
 
 
 class EngagementForm(forms.ModelForm):
@@ -44,3 +46,39 @@ class NoteForm(forms.Form):
         if upload and upload.size > 10 * 1024 * 1024:
             raise forms.ValidationError("The attachment is larger than 10 MB.")
         return upload
+
+
+class EngagementStepForm(forms.Form):
+    """Which of the engagement page's forms was sent."""
+
+    STEPS = {
+        "advance": "Move to the next step",
+        "findings": "Findings covered",
+        "conclusion": "Conclusion",
+        "note": "Note",
+    }
+    action = forms.ChoiceField(
+        choices=list(STEPS.items()),
+        error_messages={
+            "required": "Use one of the page's buttons.",
+            "invalid_choice": "Use one of the page's buttons.",
+        },
+    )
+
+
+class EngagementFindingsForm(forms.Form):
+    """The findings an engagement covers, chosen among its candidates only."""
+
+    finding = forms.ModelMultipleChoiceField(
+        queryset=Finding.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": NOT_A_CANDIDATE,
+            "invalid_pk_value": NOT_A_CANDIDATE,
+            "invalid_list": NOT_A_CANDIDATE,
+        },
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["finding"].queryset = candidates

@@ -1,5 +1,8 @@
 from django import forms
 
+from apps.accounts.models import User
+
+from .models import Finding
 from .services import TRANSITIONS
 
 ACTION_LABELS = {
@@ -33,3 +36,41 @@ class FindingActionForm(forms.Form):
         if upload.size > 10 * 1024 * 1024:
             raise forms.ValidationError("The attachment is larger than 10 MB.")
         return upload
+
+
+BULK_STEPS = {"acknowledge": "Acknowledge", "dismiss": "Dismiss"}
+CHOOSE_A_STEP = "Choose what to do with the selected findings."
+NOT_IN_THE_QUEUE = "Some selected findings are not in the queue any more: select them again."
+
+
+class FindingBulkForm(forms.Form):
+    """A step on the findings an auditor selected in the statewide queue.
+
+    `findings` and `assignees` are what this user may act on and assign to; an id
+    outside them (or no id at all) is an error, never a number parsed by hand.
+    """
+
+    action = forms.ChoiceField(
+        choices=[*BULK_STEPS.items(), ("assign", "Assign to…")],
+        error_messages={"required": CHOOSE_A_STEP, "invalid_choice": CHOOSE_A_STEP},
+    )
+    selection = forms.ModelMultipleChoiceField(
+        queryset=Finding.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": NOT_IN_THE_QUEUE,
+            "invalid_pk_value": NOT_IN_THE_QUEUE,
+            "invalid_list": NOT_IN_THE_QUEUE,
+        },
+    )
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Choose the auditor from the list."},
+    )
+    note = forms.CharField(required=False)
+
+    def __init__(self, *args, findings, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["selection"].queryset = findings
+        self.fields["assignee"].queryset = assignees

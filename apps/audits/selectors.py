@@ -2,6 +2,7 @@ from collections.abc import Iterator
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from apps.accounts.models import User
 from apps.compliance.models import SEVERITY_ORDER, Rule
 
 from .models import Finding
@@ -30,6 +31,13 @@ def findings_by_urgency() -> QuerySet[Finding]:
         status_rank=_rank("status", [(s, i) for i, s in enumerate(STATUS_ORDER)]),
         severity_rank=_rank("severity", SEVERITY_ORDER.items()),
     ).order_by("status_rank", "severity_rank", "-last_seen_at")
+
+
+def finding_assignees() -> QuerySet[User]:
+    """Who findings can be assigned to: active auditors and administrators."""
+    return User.objects.filter(
+        role__in=[User.Role.AUDITOR, User.Role.ADMINISTRATOR], is_active=True
+    )
 
 
 def evidence_text(evidence: dict) -> str:

@@ -8,18 +8,24 @@ from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from apps.accounts.models import User
 from apps.accounts.permissions import StateStaffRequiredMixin
 from apps.compliance.models import Rule
 from apps.core.activity import record_download
 from apps.core.charts import bar_chart
 from apps.core.files import download_name, field_file_download
+from apps.core.form_messages import form_errors_as_messages
 from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin
 from apps.municipalities.views import MunicipalityViewMixin
 
 from .dashboards import STATUS_RULE, municipalities_with_status, statewide_figures, weekly_series
-from .engagement_forms import ConclusionForm, EngagementForm, NoteForm
+from .engagement_forms import (
+    ConclusionForm,
+    EngagementFindingsForm,
+    EngagementForm,
+    EngagementStepForm,
+    NoteForm,
+)
 from .engagements import (
     engagement_add_note,
     engagement_advance,
@@ -31,9 +37,9 @@ from .engagements import (
     report_pdf,
 )
 from .filters import FindingFilter, MunicipalityStatusFilter, StatewideFindingFilter
-from .forms import FindingActionForm
+from .forms import BULK_STEPS, FindingActionForm, FindingBulkForm
 from .models import Engagement, EngagementNote, Finding, FindingEvent
-from .selectors import findings_by_urgency
+from .selectors import finding_assignees, findings_by_urgency
 from .services import (
     finding_actions,
     finding_transition,
@@ -169,7 +175,6 @@ class StatewideFindingListView(
     filterset_class = StatewideFindingFilter
     table_pagination = {"per_page": 50}
     export_name = "findings"
-    bulk_actions = {"acknowledge": "Acknowledge", "dismiss": "Dismiss"}
 
     def get_queryset(self):
         return findings_by_urgency().select_related("municipality", "agency")
@@ -179,36 +184,35 @@ class StatewideFindingListView(
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["bulk_actions"] = self.bulk_actions
-        context["auditors"] = User.objects.filter(
-            role__in=[User.Role.AUDITOR, User.Role.ADMINISTRATOR], is_active=True
-        )
+        context["bulk_actions"] = BULK_STEPS
+        context["auditors"] = finding_assignees()
         return context
 
     def post(self, request, *args, **kwargs):
-        ids = [int(pk) for pk in request.POST.getlist("selection") if pk.isdigit()]
-        findings = list(Finding.objects.filter(pk__in=ids))
-        action = request.POST.get("action", "")
-        note = request.POST.get("note", "").strip()
+        form = FindingBulkForm(
+            request.POST, findings=Finding.objects.all(), assignees=finding_assignees()
+        )
+        if not form.is_valid():
+            form_errors_as_messages(request=request, form=form)
+            response = self.get(request, *args, **kwargs)
+            response.status_code = 400
+            return response
+        findings, action = list(form.cleaned_data["selection"]), form.cleaned_data["action"]
         if action == "assign":
-            assignee = User.objects.filter(
-                pk=request.POST.get("assignee") or 0, role__in=["auditor", "administrator"]
-            ).first()
-            done = findings_assign(findings=findings, assignee=assignee, actor=request.user)
+            done = findings_assign(
+                findings=findings, assignee=form.cleaned_data["assignee"], actor=request.user
+            )
             messages.success(request, f"{done} finding(s) assigned.")
-        elif action in self.bulk_actions:
-            try:
-                done = findings_bulk_transition(
-                    findings=findings, action=action, actor=request.user, note=note
-                )
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(
-                    request, f"{done} of {len(findings)} finding(s): {action} recorded."
-                )
+            return redirect(request.get_full_path())
+        try:
+            done = findings_bulk_transition(
+                findings=findings, action=action, actor=request.user,
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
-            messages.error(request, "Choose what to do with the selected findings.")
+            messages.success(request, f"{done} of {len(findings)} finding(s): {action} recorded.")
         return redirect(request.get_full_path())
 
 
@@ -261,24 +265,39 @@ class EngagementDetailView(EngagementMixin, TemplateView):
         )
         return context
 
+    def refuse(self, form):
+        """The page again with what was wrong, answering 400."""
+        form_errors_as_messages(request=self.request, form=form)
+        return self.render_to_response(self.get_context_data(), status=400)
+
     def post(self, request, *args, **kwargs):
-        engagement, action = self.engagement, request.POST.get("action")
+        engagement, step = self.engagement, EngagementStepForm(request.POST)
+        if not step.is_valid():
+            return self.refuse(step)
+        action = step.cleaned_data["action"]
         try:
             if action == "advance":
                 engagement = engagement_advance(engagement=engagement, actor=request.user)
                 messages.success(request, f"Now: {engagement.get_status_display()}.")
             elif action == "findings":
-                chosen = engagement_candidate_findings(engagement).filter(
-                    pk__in=[int(pk) for pk in request.POST.getlist("finding") if pk.isdigit()]
+                form = EngagementFindingsForm(
+                    request.POST, candidates=engagement_candidate_findings(engagement)
                 )
+                if not form.is_valid():
+                    return self.refuse(form)
                 engagement_link_findings(
-                    engagement=engagement, findings=list(chosen), actor=request.user
-                )
+                    engagement=engagement, findings=list(form.cleaned_data["finding"]),
+                    actor=request.user,
+                )  # fmt: skip
                 messages.success(request, "Findings linked.")
             elif action == "conclusion":
-                form = ConclusionForm(request.POST, instance=engagement)
-                if not form.is_valid() or engagement.status in ("issued", "closed"):
+                if engagement.status in ("issued", "closed"):
                     raise ValidationError("An issued report's conclusion cannot change.")
+                form = ConclusionForm(request.POST, instance=engagement)
+                if not form.is_valid():
+                    return self.render_to_response(
+                        self.get_context_data(conclusion_form=form), status=400
+                    )
                 form.save()
                 messages.success(request, "Conclusion saved.")
             elif action == "note":

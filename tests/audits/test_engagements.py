@@ -133,3 +133,29 @@ def test_report_pdf_prints_markup_typed_by_people_literally(
 def test_engagements_are_for_state_staff_only(client, clerk_a):
     client.force_login(clerk_a)
     assert client.get("/state/engagements/").status_code == 403
+
+
+def test_crafted_findings_for_an_engagement_are_refused_and_none_is_linked(
+    client, auditor, municipality_a, municipality_b
+):
+    candidate, elsewhere = a_finding(municipality_a), a_finding(municipality_b)
+    engagement = Engagement.objects.create(
+        title="Alder Park audit", municipality=municipality_a, created_by=auditor,
+        period_start=date(2020, 1, 1), period_end=timezone.localdate(),
+    )  # fmt: skip
+    url = f"/state/engagements/{engagement.pk}/"
+    client.force_login(auditor)
+
+    answers = [
+        client.post(url, {"action": "findings", "finding": chosen})
+        for chosen in (["²"], ["abc"], [candidate.pk, "٣"], [elsewhere.pk])
+    ]
+    unknown_step = client.post(url, {"action": "shred", "finding": [candidate.pk]})
+
+    for answer in answers:
+        assert answer.status_code == 400
+        assert "are not of this engagement" in answer.content.decode()
+    assert unknown_step.status_code == 400
+    assert "Use one of the page" in unknown_step.content.decode()
+    with statewide_scope():
+        assert not engagement.findings.exists()

@@ -76,3 +76,29 @@ def test_the_queue_filters_by_municipality_and_is_closed_to_municipal_staff(
     assert "Only in B" in page and "Only in A" not in page
     client.force_login(clerk_a)
     assert client.get("/state/findings/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("crafted", "message"),
+    [
+        ({"action": "acknowledge", "selection": ["²"]}, "not in the queue any more"),
+        ({"action": "acknowledge", "selection": ["99999999999999999999"]}, "not in the queue"),
+        ({"action": "assign", "assignee": "abc"}, "Choose the auditor from the list"),
+        ({"action": "assign", "assignee": "٣"}, "Choose the auditor from the list"),
+        ({"action": "shred"}, "Choose what to do with the selected findings"),
+    ],
+)
+def test_a_crafted_bulk_step_is_refused_with_a_message_and_changes_nothing(
+    client, auditor, municipality_a, crafted, message
+):
+    one = finding(municipality_a, "A")
+    client.force_login(auditor)
+
+    response = client.post("/state/findings/", {"selection": [one.pk], **crafted})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    with statewide_scope():
+        one.refresh_from_db()
+        assert (one.status, one.assigned_to) == ("open", None)
+        assert not FindingEvent.objects.filter(finding=one).exists()
