@@ -1,6 +1,14 @@
 from django import forms
 
 from .models import Agency
+from .naming import parse_agency_name
+
+NAME_WITHOUT_WORDS = "Type the agency's proper name, with letters or digits."
+
+
+def has_words(name: str) -> bool:
+    """Whether a name keeps something to match on once normalised ("²" or "!!!" do not)."""
+    return bool(parse_agency_name(name).normalized)
 
 
 class ReviewActionForm(forms.Form):
@@ -31,8 +39,8 @@ class ReviewActionForm(forms.Form):
                 return data
         if data.get("action") == "merge" and not data.get("target"):
             self.add_error("target", "Choose the agency to merge into.")
-        if data.get("action") == "rename" and not (data.get("name") or "").strip():
-            self.add_error("name", "Type the agency's proper name.")
+        if data.get("action") == "rename" and not has_words(data.get("name") or ""):
+            self.add_error("name", NAME_WITHOUT_WORDS)
         return data
 
 
@@ -42,6 +50,10 @@ class AliasForm(forms.Form):
         label="Spelling",
         help_text="As a vendor's file writes the agency's name, e.g. “ICE ERO Chicago”.",
     )
+    reason = forms.CharField(max_length=500, required=False, label="Why (kept in the history)")
+
+
+class AliasRemoveForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False, label="Why (kept in the history)")
 
 
@@ -62,3 +74,9 @@ class AgencyForm(forms.ModelForm):
         model = Agency
         fields = ["name", "ori", "level", "state", "parent"]
         help_texts = {"state": "Two letters; empty for federal agencies."}
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if not has_words(name):
+            raise forms.ValidationError(NAME_WITHOUT_WORDS)
+        return name

@@ -7,11 +7,12 @@ from django_tables2 import SingleTableMixin
 
 from apps.accounts.permissions import StateAdministratorRequiredMixin, StateStaffRequiredMixin
 from apps.compliance.blocklist import blocked_agency_ids
+from apps.core.form_messages import form_errors_as_messages
 from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin
 
 from .filters import AgencyFilter
-from .forms import AgencyForm, AliasForm, ReviewActionForm
+from .forms import AgencyForm, AliasForm, AliasRemoveForm, ReviewActionForm
 from .models import Agency, AgencyAlias
 from .selectors import agencies_to_review, agencies_with_reach, agency_reach, review_queue
 from .services import (
@@ -44,9 +45,7 @@ class AgencyReviewView(StateAdministratorRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = ReviewActionForm(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+            form_errors_as_messages(request=request, form=form)
             return redirect("state:administration:agency_review")
         data = form.cleaned_data
         agency = data["agency"]
@@ -101,6 +100,14 @@ class AgencyDetailView(StateStaffRequiredMixin, TemplateView):
         return context
 
 
+def agency_page_refused(request, agency_id: int, **context):
+    """The agency's page again, answering 400, after a form on it was refused."""
+    view = AgencyDetailView(request=request, kwargs={"agency_id": agency_id})
+    response = view.render_to_response(view.get_context_data(**context))
+    response.status_code = 400
+    return response
+
+
 class AgencyAliasAddView(StateAdministratorRequiredMixin, View):
     """Teach the directory a spelling of this agency (administrators)."""
 
@@ -116,10 +123,7 @@ class AgencyAliasAddView(StateAdministratorRequiredMixin, View):
             except ValueError as error:
                 form.add_error("alias", str(error))
         if not form.is_valid():
-            view = AgencyDetailView(request=request, kwargs={"agency_id": agency_id})
-            response = view.render_to_response(view.get_context_data(alias_form=form))
-            response.status_code = 400
-            return response
+            return agency_page_refused(request, agency_id, alias_form=form)
         messages.success(request, f"“{form.cleaned_data['alias']}” now names {agency.name}.")
         return redirect("state:agency_detail", agency_id=agency.pk)
 
@@ -131,8 +135,11 @@ class AgencyAliasRemoveView(StateAdministratorRequiredMixin, View):
 
     def post(self, request, agency_id: int, alias_id: int):
         alias = get_object_or_404(AgencyAlias, pk=alias_id, agency_id=agency_id)
-        alias_remove(alias=alias, actor=request.user,
-                     reason=request.POST.get("reason", "").strip()[:500])  # fmt: skip
+        form = AliasRemoveForm(request.POST)
+        if not form.is_valid():
+            form_errors_as_messages(request=request, form=form)
+            return agency_page_refused(request, agency_id)
+        alias_remove(alias=alias, actor=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, f"“{alias.alias}” no longer names this agency.")
         return redirect("state:agency_detail", agency_id=agency_id)
 

@@ -163,3 +163,43 @@ def test_an_administrator_edits_an_agency_and_the_municipalities_it_touches_are_
 
     refused = client.post(f"/state/administration/agencies/{agency.pk}/edit/", {"name": ""})
     assert refused.status_code == 400
+
+
+def test_a_name_with_nothing_to_match_on_is_refused_when_editing_or_renaming(client, administrator):
+    ward = Agency.objects.create(name="Ward County Sheriff", state="TX", level="county")
+    queued = Agency.objects.create(name="Ward Co SO", state="TX", is_confirmed=False)
+    client.force_login(administrator)
+
+    edited = client.post(
+        f"/state/administration/agencies/{ward.pk}/edit/",
+        {"name": "²", "ori": "", "level": "county", "state": "TX", "change_reason": "typo"},
+    )
+    renamed = client.post(
+        "/state/administration/agencies/review/",
+        {"action": "rename", "agency": queued.pk, "name": "!!!"},
+        follow=True,
+    )
+
+    assert edited.status_code == 400
+    assert "proper name, with letters or digits" in edited.content.decode()
+    assert "proper name, with letters or digits" in renamed.content.decode()
+    ward.refresh_from_db()
+    queued.refresh_from_db()
+    assert (ward.name, queued.name) == ("Ward County Sheriff", "Ward Co SO")
+
+
+def test_removing_a_spelling_with_a_crafted_reason_is_refused_and_keeps_it(client, administrator):
+    from apps.agencies.models import AgencyAlias
+
+    sheriff = Agency.objects.create(name="Ward County Sheriff", state="TX", level="county")
+    alias = AgencyAlias.objects.create(agency=sheriff, alias="Ward SO", normalized="TX|ward so")
+    client.force_login(administrator)
+    url = f"/state/administration/agencies/{sheriff.pk}/aliases/{alias.pk}/remove/"
+
+    too_long = client.post(url, {"reason": "x" * 501})
+    with_nul = client.post(url, {"reason": "typo\x00"})
+
+    assert too_long.status_code == with_nul.status_code == 400
+    assert "at most 500 characters" in too_long.content.decode()
+    assert "Null characters are not allowed" in with_nul.content.decode()
+    assert AgencyAlias.objects.filter(pk=alias.pk).exists()
