@@ -6,6 +6,8 @@ from apps.agencies.models import Agency
 
 from .models import BlocklistEntry, ReasonTerm, Rule
 
+MAX_THRESHOLD = 100_000
+
 
 class ChangeReasonMixin(forms.Form):
     change_reason = forms.CharField(
@@ -69,6 +71,8 @@ class RuleForm(ChangeReasonMixin, forms.ModelForm):
             value = json.loads(text)
         except json.JSONDecodeError as error:
             raise forms.ValidationError(f"Not valid JSON: {error.msg}.") from None
+        except ValueError:  # a number of thousands of digits, which Python refuses to read
+            raise forms.ValidationError("A threshold is far too large.") from None
         if not isinstance(value, dict):
             raise forms.ValidationError('Give an object: {"name": value, ...}.')
         # The evaluation reads each threshold the rule has as a whole number of at least 1.
@@ -79,4 +83,14 @@ class RuleForm(ChangeReasonMixin, forms.ModelForm):
         for name, number in value.items():
             if not isinstance(number, int) or isinstance(number, bool) or number < 1:
                 raise forms.ValidationError(f"{name} must be a whole number of at least 1.")
+            # Far above any real threshold, and far below where an age in days or a
+            # window would overflow the dates the evaluation computes from it.
+            if number > MAX_THRESHOLD:
+                raise forms.ValidationError(f"{name} must be at most {MAX_THRESHOLD:,}.")
         return value
+
+
+class RetireForm(forms.Form):
+    """The blocklist entry page's second button: retire the entry rather than save it."""
+
+    retire = forms.BooleanField(required=False)

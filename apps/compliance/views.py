@@ -8,7 +8,7 @@ from django.views.generic import FormView, TemplateView
 from apps.accounts.permissions import StateAdministratorRequiredMixin
 from apps.core.models import ChangeRecord
 
-from .forms import BlocklistEntryForm, ReasonTermForm, RuleForm
+from .forms import BlocklistEntryForm, ReasonTermForm, RetireForm, RuleForm
 from .models import BlocklistEntry, ReasonTerm, Rule
 from .services import blocklist_entry_retire, blocklist_entry_save, reason_term_save, rule_save
 
@@ -71,7 +71,8 @@ class CatalogueEditView(StateAdministratorRequiredMixin, FormView):
         reason = form.cleaned_data["change_reason"]
         user = self.request.user
         if self.model is BlocklistEntry:
-            if "retire" in self.request.POST:
+            retire = RetireForm(self.request.POST)
+            if retire.is_valid() and retire.cleaned_data["retire"]:
                 _, affected = blocklist_entry_retire(entry=instance, actor=user, reason=reason)
             else:
                 _, affected = blocklist_entry_save(entry=instance, actor=user, reason=reason)

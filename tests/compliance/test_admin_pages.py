@@ -72,6 +72,45 @@ def test_rule_thresholds_are_edited_as_json_and_recorded(client, administrator):
     assert change.changes["settings"][1] == {"min_grants": 10, "window_minutes": 5}
 
 
+@pytest.mark.parametrize(
+    ("min_grants", "message"),
+    [("9" * 5000, "far too large"), ("100001", "min_grants must be at most 100,000")],
+)
+def test_a_threshold_too_large_to_read_or_to_use_is_refused(
+    client, administrator, min_grants, message
+):
+    rule = Rule.objects.get(code="BULK_ACCEPTANCE")
+    before = dict(rule.settings)
+    client.force_login(administrator)
+
+    response = client.post(
+        f"/state/administration/rules/rules/{rule.pk}/",
+        {"title": rule.title, "severity": rule.severity, "explanation": rule.explanation,
+         "citation": rule.citation, "is_active": "on", "change_reason": "Crafted",
+         "settings": f'{{"min_grants": {min_grants}, "window_minutes": 5}}'},
+    )  # fmt: skip
+
+    assert message in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.settings == before
+
+
+def test_the_retire_button_retires_a_blocklist_entry_and_save_keeps_it(client, administrator):
+    agency = AgencyFactory(name="Acme Detention Services LLC", level="private")
+    entry = BlocklistEntry.objects.create(agency=agency, reason="ICE", citation="2-130(b)(2)")
+    client.force_login(administrator)
+    url = f"/state/administration/rules/blocklist/{entry.pk}/"
+    form = {"agency": agency.pk, "reason": "ICE", "citation": "2-130(b)(2)"}
+
+    client.post(url, {**form, "change_reason": "Wording"})
+    entry.refresh_from_db()
+    kept = entry.is_active
+    client.post(url, {**form, "change_reason": "Contract ended", "retire": "1"})
+    entry.refresh_from_db()
+
+    assert kept and not entry.is_active
+
+
 def test_auditors_cannot_change_rules(client, auditor):
     client.force_login(auditor)
     assert client.get("/state/administration/rules/").status_code == 403
