@@ -192,7 +192,13 @@ def record_download(
     the reason the person gave for it when one was asked."""
     if municipality is None:
         municipality = getattr(request, "municipality", None)
-    filters = {key: value for key, value in request.GET.items() if key != "export"}
+    # PostgreSQL keeps no NUL character, in JSON or in text: a crafted query string is
+    # kept as typed but for its NULs, shown as U+FFFD.
+    filters = {
+        key.replace("\x00", "\ufffd"): value.replace("\x00", "\ufffd")
+        for key, value in request.GET.items()
+        if key != "export"
+    }
     detail = {"what": what, "format": file_format, "path": request.path, "filters": filters}
     if reason:
         detail["reason"] = reason

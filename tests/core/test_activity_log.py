@@ -187,3 +187,13 @@ def test_auditors_read_the_log_and_nobody_can_write_to_it_through_the_portal(
     assert client.post("/state/activity/").status_code == 405
     client.force_login(clerk_a)
     assert client.get("/state/activity/").status_code == 403
+
+
+def test_a_download_whose_query_string_holds_a_nul_is_recorded_without_it(client, auditor):
+    client.force_login(auditor)
+
+    response = client.get("/state/agencies/", {"q": "ICE\x00", "export": "csv"})
+
+    assert response.status_code == 200
+    download = ActivityEntry.objects.get(action="download")
+    assert download.detail["filters"] == {"q": "ICE\ufffd"}
