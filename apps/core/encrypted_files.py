@@ -92,7 +92,7 @@ def encrypted_chunks(
     yield MAGIC + bytes([VERSION]) + file_id
 
     def frame(index: int, last: bool, data: bytes | bytearray) -> bytes:
-        token = keys.encrypt(file_id + _PLACE.pack(index, last) + bytes(data))
+        token = keys.encrypt(file_id + _PLACE.pack(index, last) + data)
         raw = base64.urlsafe_b64decode(token)
         return _LENGTH.pack(len(raw)) + raw
 
