@@ -155,6 +155,15 @@ def test_a_cut_tail_is_detected_against_a_head_noted_earlier():
     assert "expected head, is missing" in err.getvalue()
 
 
+@pytest.mark.parametrize("head", ["²:" + "a" * 64, "12:" + "g" * 64, "12", "-1:" + "a" * 64])
+def test_a_malformed_expected_head_is_refused_with_the_expected_form(head):
+    from django.core.management.base import CommandError
+
+    three_entries()
+    with pytest.raises(CommandError, match="SEQ:HASH"):
+        call_command("verify_activity_log", expect_head=head)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_one_unbroken_chain():
     def write(n: int) -> None:

@@ -5,6 +5,8 @@ exits 1 and lists each break otherwise. Keep the printed head somewhere else (th
 file, a ticket): `--expect-head SEQ:HASH` then also detects entries cut from the end.
 """
 
+import re
+
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.activity import head, verify
@@ -24,9 +26,10 @@ class Command(BaseCommand):
     def handle(self, *args, expect_head=None, **options):
         problems = [problem.message for problem in verify()]
         if expect_head:
-            seq, _, digest = expect_head.partition(":")
-            if not seq.isdigit() or len(digest) != 64:
+            # ASCII digits and hex only: str.isdigit() also passes "²", which int() refuses.
+            if not re.fullmatch(r"[0-9]{1,18}:[0-9a-f]{64}", expect_head):
                 raise CommandError("--expect-head takes SEQ:HASH as this command prints it.")
+            seq, _, digest = expect_head.partition(":")
             kept = ActivityEntry.objects.filter(seq=int(seq)).values_list("hash", flat=True)
             if not kept:
                 problems.append(f"entry {seq}, the expected head, is missing (deleted)")
