@@ -63,6 +63,9 @@ SNAPSHOT_COVERAGE = {
     },
     "generic_grants": {("outgoing", "detections")},
 }
+# A LEARN report, printed or as its workbook, lists all four sections in full.
+SNAPSHOT_COVERAGE["motorola_learn_pdf"] = SNAPSHOT_COVERAGE["motorola_sharing_report"]
+SNAPSHOT_COVERAGE["motorola_learn_workbook"] = SNAPSHOT_COVERAGE["motorola_sharing_report"]
 
 
 @dataclass

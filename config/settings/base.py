@@ -210,6 +210,13 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 PORTAL_HOME_STATE = env("PORTAL_HOME_STATE", default="IL")
 # Uploads larger than this are refused before they are stored.
 PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=512 * 1024 * 1024)
+# A LEARN sharing report PDF: refused past these, before or while it is read (a real
+# report is well under a megabyte a page and some tens of pages).
+PORTAL_PDF_MAX_BYTES = env.int("PORTAL_PDF_MAX_BYTES", default=64 * 1024 * 1024)
+PORTAL_PDF_MAX_PAGES = env.int("PORTAL_PDF_MAX_PAGES", default=500)
+PORTAL_PDF_PARSE_SECONDS = env.int("PORTAL_PDF_PARSE_SECONDS", default=120)
+PORTAL_PDF_MAX_INFLATE_RATIO = env.int("PORTAL_PDF_MAX_INFLATE_RATIO", default=200)
+PORTAL_PDF_MAX_INFLATED_BYTES = env.int("PORTAL_PDF_MAX_INFLATED_BYTES", default=256 * 1024**2)
 # Uploaded originals are purged this many days after they were received; what was
 # loaded from them stays.
 PORTAL_ORIGINAL_RETENTION_DAYS = env.int("PORTAL_ORIGINAL_RETENTION_DAYS", default=730)

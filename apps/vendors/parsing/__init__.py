@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import flock, generic, motorola
+from . import flock, generic, learn, motorola
 from .errors import FileRejected, RowError
 from .formats import FORMATS_BY_KEY, Format, detect_format
 from .reading import Table, open_table
@@ -49,6 +49,14 @@ def parse_export(path: Path) -> ParsedExport:
     Raises FileRejected for files that cannot be loaded at all. The caller closes
     `table` when done.
     """
+    with path.open("rb") as probe:
+        head = probe.read(8)
+    # A LEARN report comes as a PDF or as a workbook of its sections, which no header
+    # row identifies: both are recognised before the tables (apps/vendors/parsing/learn.py).
+    if learn.is_pdf(head):
+        return ParsedExport(*learn.parse_pdf(path))
+    if head.startswith(b"PK\x03\x04") and (workbook := learn.open_section_workbook(path)):
+        return ParsedExport(*workbook)
     table = open_table(path)
     try:
         fmt, columns = detect_format(table.header, workbook=table.encoding == "xlsx")

@@ -139,6 +139,13 @@ def _open_csv(path: Path, size: int, encoding: str, warnings: list[str]) -> Tabl
 
 
 def _open_xlsx(path: Path, size: int) -> Table:
+    check_workbook_archive(path, size)
+    return _open_checked_xlsx(path, size)
+
+
+def check_workbook_archive(path: Path, size: int) -> None:
+    """Refuse a ZIP that is damaged, is not a workbook, or would unpack to far more than
+    it weighs (a zip bomb), before any of it is inflated."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -159,6 +166,8 @@ def _open_xlsx(path: Path, size: int) -> Table:
             f"({unpacked:,} bytes from {size:,}); it was refused as unsafe.",
         )
 
+
+def _open_checked_xlsx(path: Path, size: int) -> Table:
     import openpyxl
 
     # A file object, not the path: stored files have no extension, which openpyxl checks.
