@@ -1367,13 +1367,15 @@ def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path):
     assert "workbook" in error.message.lower()
 
 
-def test_a_workbook_may_only_hold_a_flock_audit(tmp_path):
+def test_a_workbook_may_hold_the_portals_grants_template(tmp_path):
     workbook = openpyxl.Workbook()
     workbook.active.append(["partner_agency", "mode", "status"])
     workbook.active.append(["Ward County TX SO", "one_to_one", "accepted"])
     path = tmp_path / "grants.xlsx"
     workbook.save(path)
-    assert rejection(path).code == "unknown_format"
+    parsed = parse(path)
+    assert parsed.key == "generic_grants"
+    assert [record.partner_name for record in parsed.records] == ["Ward County TX SO"]
 
 
 def test_a_native_date_cell_in_a_workbook_is_taken_as_utc(tmp_path):

@@ -59,7 +59,7 @@ def parse_export(path: Path) -> ParsedExport:
         return ParsedExport(*workbook)
     table = open_table(path)
     try:
-        fmt, columns = detect_format(table.header, workbook=table.encoding == "xlsx")
+        fmt, columns = detect_format(table.header)
     except FileRejected:
         table.close()
         raise

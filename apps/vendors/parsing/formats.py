@@ -19,6 +19,11 @@ class Format:
     vendor: str | None  # the vendor slug it belongs to; None = any vendor
     identifying: tuple[str, ...]
     required: tuple[str, ...]
+    # (column, strftime pattern): how a date or time that Excel typed in a workbook is
+    # written for that column, so the parser reads it as it reads the CSV's text. A
+    # cell holding only a time takes the pattern from its first hour directive on.
+    # Other columns get ISO 8601 without a zone (`2025-08-19 13:36:30.943000`).
+    excel_text: tuple[tuple[str, str], ...] = ()
 
 
 FORMATS = (
@@ -28,11 +33,14 @@ FORMATS = (
         ("section", "partner agency", "partner ori", "partner state", "sharing type", "status",
          "requested date", "decision date", "decided by", "declaration on file",
          "declaration date"),
+        excel_text=(("requested date", "%m/%d/%Y %H:%M"), ("decision date", "%m/%d/%Y %H:%M"),
+                    ("declaration date", "%m/%d/%Y")),
     ),
     Format(
         "generic_grants", "portal template: sharing grants", "sharing_list", None,
         ("partner_agency", "mode", "status"),
         ("partner_agency", "mode", "status"),
+        excel_text=(("declaration_date", "%Y-%m-%d"),),
     ),
     Format(
         "generic_searches", "portal template: searches", "network_audit", None,
@@ -53,12 +61,13 @@ FORMATS = (
         "flock_audit", "Flock network / organization audit", "network_audit", "flock",
         ("id", "org name", "search time"),
         ("id", "org name", "search time", "total networks searched", "reason"),
+        excel_text=(("search time", "%m/%d/%Y, %I:%M:%S %p UTC"), ("search date", "%m/%d/%Y")),
     ),
 )  # fmt: skip
 FORMATS_BY_KEY = {f.key: f for f in FORMATS}
 
 
-def detect_format(header: list[str], *, workbook: bool = False) -> tuple[Format, dict[str, int]]:
+def detect_format(header: list[str]) -> tuple[Format, dict[str, int]]:
     """The format of a header row and where each of its columns is.
 
     Raises FileRejected naming what was expected and what was found.
@@ -73,8 +82,7 @@ def detect_format(header: list[str], *, workbook: bool = False) -> tuple[Format,
                 "duplicate_column", f'The column "{_shown(cell)}" appears twice in the header.'
             )
         columns[name] = position
-    candidates = [f for f in FORMATS if not workbook or f.key == "flock_audit"]
-    for fmt in candidates:
+    for fmt in FORMATS:
         if all(column in columns for column in fmt.identifying):
             missing = [column for column in fmt.required if column not in columns]
             if missing:
@@ -84,12 +92,16 @@ def detect_format(header: list[str], *, workbook: bool = False) -> tuple[Format,
                     f"column(s): {', '.join(missing)}. Found: {_found(header)}.",
                 )
             return fmt, columns
-    expected = "; ".join(f"{f.label}: {', '.join(f.identifying)}" for f in candidates)
     raise FileRejected(
         "unknown_format",
         f"The header does not match any supported export. Found columns: {_found(header)}. "
-        f"Expected one of — {expected}. See the format guide.",
+        f"Expected one of — {expected_headers()}. See the format guide.",
     )
+
+
+def expected_headers() -> str:
+    """The columns that identify each format, as a rejection lists them."""
+    return "; ".join(f"{f.label}: {', '.join(f.identifying)}" for f in FORMATS)
 
 
 def _found(header: list[str]) -> str:

@@ -11,10 +11,11 @@ import io
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from .errors import FileRejected
+from .formats import _shown, detect_format, expected_headers
 
 HEAD_BYTES = 64 * 1024
 # A real workbook compresses text maybe 10-20 times; anything past this is refused.
@@ -32,6 +33,7 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     progress: Callable[[], float] = lambda: 0.0  # fraction of the file read so far
     close: Callable[[], None] = lambda: None
+    sheet_name: str = ""  # a workbook's sheet title: Flock dates its sharing list there
 
 
 def open_table(path: Path) -> Table:
@@ -173,8 +175,10 @@ def _open_checked_xlsx(path: Path, size: int) -> Table:
     # A file object, not the path: stored files have no extension, which openpyxl checks.
     source = path.open("rb")
     try:
+        # Read-only: rows are parsed as they are read, so memory stays flat whatever
+        # the sheet's length.
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
+        sheets = list(workbook.worksheets)
     except Exception as error:  # openpyxl raises many kinds on a damaged workbook
         source.close()
         raise _unreadable_workbook(error) from None
@@ -183,17 +187,13 @@ def _open_checked_xlsx(path: Path, size: int) -> Table:
         workbook.close()
         source.close()
 
-    total_rows = sheet.max_row or 1
-    values = sheet.iter_rows(values_only=True)
     try:
-        header = [_cell_text(cell) for cell in next(values)]
-    except StopIteration:
+        found, warnings = _find_export_sheet(sheets)
+    except BaseException:
         close()
-        raise FileRejected("empty", "The workbook's first sheet is empty.") from None
-    except Exception as error:  # the sheet's XML is only parsed as it is read
-        close()
-        raise _unreadable_workbook(error) from None
-    state = {"line": 1}
+        raise
+    sheet, total_rows, values, header_line, header, patterns = found
+    state = {"line": header_line}
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         while True:
@@ -204,9 +204,107 @@ def _open_checked_xlsx(path: Path, size: int) -> Table:
             except Exception as error:
                 raise _unreadable_workbook(error) from None
             state["line"] += 1
-            yield state["line"], [_cell_text(cell) for cell in record]
+            texts = [_cell_text(cell) for cell in record]
+            for position, pattern in patterns:
+                if position < len(record) and isinstance(record[position], date | time):
+                    texts[position] = _cell_text(record[position], pattern)
+            yield state["line"], texts
 
-    return Table(header, rows(), "xlsx", [], lambda: min(state["line"] / total_rows, 1.0), close)
+    return Table(
+        header, rows(), "xlsx", warnings, lambda: min(state["line"] / total_rows, 1.0), close,
+        sheet_name=str(sheet.title or ""),
+    )  # fmt: skip
+
+
+# A header may sit under a few rows of titles or notes, which people add above the
+# vendor's header when they answer a records request.
+ROWS_ABOVE_HEADER = 5
+SHEETS_NAMED = 10  # at most this many sheet names in a refusal
+
+
+def _find_export_sheet(sheets: list) -> tuple[tuple, list[str]]:
+    """The first sheet whose header names a known format, as (sheet, its rows after the
+    header, the header's row number, the header, [(column position, date pattern)]),
+    and warnings about the sheets it leaves out. Raises FileRejected when none does."""
+    found = None
+    incomplete: FileRejected | None = None
+    looked_at: list[str] = []
+    others: list[str] = []
+    for sheet in sheets:
+        title = _shown(str(sheet.title or ""))
+        if found is not None:
+            # Only to say so: a second export in the workbook is not loaded with the first.
+            try:
+                if _sheet_header(sheet) is not None:
+                    others.append(f'"{title}"')
+            except FileRejected:
+                pass
+            continue
+        looked_at.append(title)
+        try:
+            found = _sheet_header(sheet)
+        except FileRejected as rejection:
+            if rejection.code not in ("missing_columns", "duplicate_column"):
+                raise
+            incomplete = incomplete or FileRejected(
+                rejection.code, f'Sheet "{title}": {rejection.message}'
+            )
+    if found is None:
+        if incomplete is not None:
+            raise incomplete
+        if not looked_at:
+            raise FileRejected("empty", "The workbook has no sheets: there is nothing to load.")
+        named = ", ".join(f'"{title}"' for title in looked_at[:SHEETS_NAMED])
+        if len(looked_at) > SHEETS_NAMED:
+            named += f" and {len(looked_at) - SHEETS_NAMED} more"
+        raise FileRejected(
+            "unknown_format",
+            "No sheet of the workbook has a header the portal reads (looked at the first "
+            f"{ROWS_ABOVE_HEADER + 1} rows of the sheets {named}). Expected one of — "
+            f"{expected_headers()}. See the format guide.",
+        )
+    sheet, total_rows, values, line, header, fmt, columns = found
+    warnings = []
+    if sheet is not sheets[0] or line != 1:
+        title = _shown(str(sheet.title or ""))
+        warnings.append(f'The export was read from the sheet "{title}", header on row {line}.')
+    if others:
+        warnings.append(
+            f"The sheet(s) {', '.join(others[:SHEETS_NAMED])} also hold an export and were not "
+            "read: save each as a file of its own and upload it."
+        )
+    patterns = [(columns[name], pattern) for name, pattern in fmt.excel_text if name in columns]
+    return (sheet, total_rows, values, line, header, patterns), warnings
+
+
+def _sheet_header(sheet) -> tuple | None:
+    """(sheet, its row count, its rows after the header, the header's row number, the
+    header, format, columns) when one of the sheet's first rows is a known header; None
+    when none is. Raises FileRejected for a header that names a format but lacks some
+    of its columns."""
+    total_rows = sheet.max_row or 1
+    # Tools other than Excel may declare a sheet's size wrong, and openpyxl stops at
+    # the declared size: read what the sheet holds instead.
+    sheet.reset_dimensions()
+    values = sheet.iter_rows(values_only=True)
+    for line in range(1, ROWS_ABOVE_HEADER + 2):
+        try:
+            record = next(values)
+        except StopIteration:
+            return None
+        except Exception as error:  # the sheet's XML is only parsed as it is read
+            raise _unreadable_workbook(error) from None
+        header = [_cell_text(cell) for cell in record]
+        if not any(cell.strip() for cell in header):
+            continue
+        try:
+            fmt, columns = detect_format(header)
+        except FileRejected as rejection:
+            if rejection.code == "unknown_format":
+                continue
+            raise
+        return sheet, total_rows, values, line, header, fmt, columns
+    return None
 
 
 def _unreadable_workbook(error: Exception) -> FileRejected:
@@ -217,13 +315,23 @@ def _unreadable_workbook(error: Exception) -> FileRejected:
     )
 
 
-def _cell_text(value) -> str:
+def _cell_text(value, pattern: str = "") -> str:
+    """A workbook cell as the CSV export would hold it. `pattern` (strftime) writes a
+    date or time Excel typed the way the column's format writes it; a time alone takes
+    the pattern from its first hour directive on."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"  # as Excel writes them to CSV
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, datetime):
-        return value.strftime("%m/%d/%Y, %I:%M:%S %p UTC")
+    if isinstance(value, date):  # a datetime too
+        if pattern:
+            return value.strftime(pattern)
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, time):
+        hour = min((at for at in (pattern.find("%H"), pattern.find("%I")) if at >= 0), default=-1)
+        return value.strftime(pattern[hour:]) if hour >= 0 else value.isoformat()
     return str(value)
 
 
