@@ -385,6 +385,15 @@ def _close_cause(finding: Finding, grants: dict[int, SharingGrant]) -> str:
     if finding.grant_id:
         grant = grants.get(finding.grant_id)
         if grant and grant.status != SharingGrant.Status.ACCEPTED:
+            if not grant.source_line and grant.last_listed_at:
+                # Gone from a sharing list (a snapshot): ended between the two lists' dates.
+                return (
+                    f"Sharing ended between {timezone.localtime(grant.last_listed_at):%b %-d, %Y} "
+                    f"(last list showing the grant) and "
+                    f"{timezone.localtime(grant.status_changed_at):%b %-d, %Y} "
+                    f"({grant.source_export.original_name}, which no longer lists it); the "
+                    f"grant is now {grant.get_status_display().lower()}."
+                )
             where = f"line {grant.source_line} of" if grant.source_line else "absent from"
             return (
                 f"The grant is now {grant.get_status_display().lower()} "

@@ -52,6 +52,17 @@ class SharingGrant(TenantModel):
     vendor_reference = models.CharField(max_length=100, blank=True)
     source_export = models.ForeignKey(VendorExport, on_delete=models.PROTECT, related_name="+")
     source_line = models.PositiveIntegerField()
+    networks = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The networks (camera groups) the grant covers as the vendor names them: "
+        "the municipality's own for an outgoing grant, the partner's for an incoming one",
+    )
+    last_listed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Date of the latest sharing list (snapshot) that listed this grant",
+    )
 
     class Meta:
         ordering = ["agency__name"]
@@ -80,6 +91,14 @@ class SharingChange(TenantModel):
     actor = models.CharField(max_length=150, blank=True)
     vendor_event_id = models.CharField(
         max_length=100, blank=True, help_text="The vendor's id of the event, when it has one"
+    )
+    # A sharing list is a snapshot: a grant gone from one ended at some time after the
+    # previous list that still showed it. `occurred_at` is then the first list without it.
+    last_listed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="For a grant ended by its absence from a sharing list: the date of the "
+        "last list that still showed it",
     )
     source_export = models.ForeignKey(VendorExport, on_delete=models.PROTECT, related_name="+")
     source_line = models.PositiveIntegerField()

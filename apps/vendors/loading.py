@@ -16,6 +16,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from datetime import time as dt_time
 
 from django.db import (
     DatabaseError,
@@ -44,6 +45,7 @@ from .parsing import (
     SharingEventRecord,
     parse_export,
 )
+from .parsing.flock import snapshot_date
 from .storage import export_decrypted
 
 logger = logging.getLogger(__name__)
@@ -358,6 +360,9 @@ def _load_grants(
 ) -> LoadResult:
     result = LoadResult()
     resolver = AgencyResolver()
+    snapshot_at = _snapshot_at(export, parsed)
+    if snapshot_at != export.received_at:  # the file is dated: show it as its period
+        result.period_start = result.period_end = snapshot_at
     grants = {
         (g.partner_name, g.direction, g.data_type): g
         for g in SharingGrant.objects.filter(vendor=export.vendor)
@@ -388,7 +393,7 @@ def _load_grants(
             state=record.partner_state,
             level=record.partner_level,
         ).agency_id
-        when = record.decided_at or record.requested_at or export.received_at
+        when = record.decided_at or record.requested_at or snapshot_at
         grant = grants.get(key)
         if grant is not None and when < grant.status_changed_at:
             # This file is older than what we know about this grant.
@@ -414,6 +419,8 @@ def _load_grants(
         grant.vendor_reference = record.vendor_reference or grant.vendor_reference
         grant.source_export = export
         grant.source_line = record.line
+        grant.networks = list(record.networks) or grant.networks
+        grant.last_listed_at = max(grant.last_listed_at or snapshot_at, snapshot_at)
         if old_status != record.status:
             grant.status_changed_at = when
         grant.save()
@@ -434,11 +441,13 @@ def _load_grants(
         coverage = set()
     for key, grant in grants.items():
         still_open = grant.status in (SharingGrant.Status.ACCEPTED, SharingGrant.Status.PENDING)
+        # Ended only by a list newer than the last one that showed it: a list loaded
+        # late (an older snapshot) ends nothing.
         if (
             key not in listed
             and (grant.direction, grant.data_type) in coverage
             and still_open
-            and grant.status_changed_at <= export.received_at
+            and (grant.last_listed_at or grant.status_changed_at) <= snapshot_at
         ):
             old_status = grant.status
             # A request that was never accepted and is gone was turned down, not revoked.
@@ -447,12 +456,26 @@ def _load_grants(
                 if old_status == SharingGrant.Status.ACCEPTED
                 else SharingGrant.Status.DENIED
             )
-            grant.status_changed_at = export.received_at
+            grant.status_changed_at = snapshot_at
             grant.source_export = export
             grant.source_line = 0  # not listed in this file
             grant.save()
-            _record_change(grant, export, old_status, export.received_at, "", 0)
+            # Sharing ended between the last list showing the grant and this one.
+            _record_change(
+                grant, export, old_status, snapshot_at, "", 0, last_listed_at=grant.last_listed_at
+            )
     return result
+
+
+def _snapshot_at(export: VendorExport, parsed: ParsedExport) -> datetime:
+    """When a sharing list showed what it shows. Flock dates its SharedNetworks export in
+    the sheet's name (`SharedNetworks_2025_December_30`), kept in the file's name when
+    saved as CSV: that day (local midnight) is the snapshot; otherwise the upload's time."""
+    if parsed.format.key == "flock_sharing_list":
+        day = snapshot_date(parsed.table.sheet_name) or snapshot_date(export.original_name)
+        if day is not None:
+            return datetime.combine(day, dt_time(), tzinfo=timezone.get_default_timezone())
+    return export.received_at
 
 
 def _load_sharing_events(
@@ -551,7 +574,7 @@ def _load_sharing_events(
     return result
 
 
-def _record_change(grant, export, old_status, when, actor, line) -> None:
+def _record_change(grant, export, old_status, when, actor, line, last_listed_at=None) -> None:
     SharingChange.objects.create(
         municipality_id=export.municipality_id,
         grant=grant,
@@ -561,6 +584,7 @@ def _record_change(grant, export, old_status, when, actor, line) -> None:
         actor=actor,
         source_export=export,
         source_line=line,
+        last_listed_at=last_listed_at,
     )
 
 

@@ -888,19 +888,35 @@ def test_an_unknown_header_is_rejected_naming_found_and_expected_columns():
 SHARING = "flock_sharing_list.csv"
 
 
-def test_the_sharing_list_gives_40_outgoing_and_12_incoming_grants_on_line_2():
-    records = sample(SHARING).records
-    outgoing = [r.partner_name for r in records if r.direction == "outgoing"]
-    incoming = [r.partner_name for r in records if r.direction == "incoming"]
-    assert len(outgoing) == len(set(outgoing)) == 40
-    assert len(incoming) == len(set(incoming)) == 12
-    assert all(r.line == 2 for r in records)
-    assert incoming[0] == "Riverbend IL PD"
-    assert incoming[-1] == "Prairie Region IL Fusion Center"
-    assert outgoing[0] == "Riverbend IL PD"
-    assert outgoing[-1] == "Prairie View Apartments HOA"
+def test_the_sharing_list_gives_one_grant_per_partner_and_direction_on_its_row():
+    parsed = sample(SHARING)
+    records = parsed.records
+    outgoing = [r for r in records if r.direction == "outgoing"]
+    incoming = [r for r in records if r.direction == "incoming"]
+    assert len({r.partner_name for r in outgoing}) == len(outgoing) == 40
+    assert len({r.partner_name for r in incoming}) == len(incoming) == 12
+    # One partner per row (41 rows: line 22 lists a partner sharing nothing either way).
+    assert [r.line for r in outgoing] == [*range(2, 22), *range(23, 43)]
+    assert outgoing[0].partner_name == "Riverbend IL PD"
+    assert outgoing[-1].partner_name == "Prairie View Apartments HOA"
+    assert incoming[0].partner_name == "Riverbend IL PD"
+    assert incoming[-1].partner_name == "Simon Property Group"
+    assert parsed.warnings == [
+        "1 partner row(s) list no network either way; no grant was made for them."
+    ]
     # A snapshot: no dates.
     assert all(r.requested_at is None and r.decided_at is None for r in records)
+
+
+def test_sharing_list_grants_keep_the_networks_they_cover_never_as_partners():
+    records = sample(SHARING).records
+    own = ("Maple Grove IL PD - LPR", "Maple Grove IL PD - Downtown", "Maple Grove IL Public Works")
+    assert {r.networks for r in records if r.direction == "outgoing"} == {own}
+    riverbend = next(
+        r for r in records if r.direction == "incoming" and r.partner_name == "Riverbend IL PD"
+    )
+    assert riverbend.networks == ("Riverbend IL PD - LPR", "Riverbend IL PD - Mobile")
+    assert not {r.partner_name for r in records} & set(own)
 
 
 def test_sharing_list_names_are_stripped_and_keep_their_tags():
@@ -1421,15 +1437,16 @@ def test_a_typographic_apostrophe_in_the_sharing_list_header_is_accepted(tmp_pat
         tmp_path,
         "shared.csv",
         "Organization Name,Networks Shared With Me,Networks I\u2019m Sharing\r\n"
-        'Maple Grove IL PD,"Riverbend IL PD ","ICE ERO Chicago [Federal] , Ward County TX SO "\r\n',
+        'ICE ERO Chicago [Federal] ,"","Maple Grove IL PD - LPR , Maple Grove IL Public Works "\r\n'
+        'Riverbend IL PD,"Riverbend IL PD - LPR ",""\r\n',
     )
     parsed = parse(path)
     assert parsed.key == "flock_sharing_list"
-    assert [(r.direction, r.partner_name) for r in parsed.records] == [
-        ("outgoing", "ICE ERO Chicago [Federal]"),
-        ("outgoing", "Ward County TX SO"),
-        ("incoming", "Riverbend IL PD"),
-    ]
+    assert [(r.direction, r.partner_name, r.networks) for r in parsed.records] == [
+        ("outgoing", "ICE ERO Chicago [Federal]",
+         ("Maple Grove IL PD - LPR", "Maple Grove IL Public Works")),
+        ("incoming", "Riverbend IL PD", ("Riverbend IL PD - LPR",)),
+    ]  # fmt: skip
 
 
 def test_a_row_shorter_than_the_header_is_parsed_with_blank_missing_cells(tmp_path):

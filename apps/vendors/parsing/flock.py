@@ -1,7 +1,9 @@
 """Flock Safety exports: network/organization audits, sharing lists, event logs."""
 
 import json
+import re
 from collections.abc import Iterator
+from datetime import date
 
 from .errors import RowError
 from .reading import Table
@@ -150,32 +152,85 @@ def parse_audit(table: Table, columns: dict[str, int], warnings: list[str]) -> I
 def _network_names(cell: str) -> list[str]:
     names: list[str] = []
     for item in cell.split(","):
-        name = item.strip()
+        name = item.strip()[:255]
         if name and name not in names:
             names.append(name)
     return names
 
 
 def parse_sharing_list(table: Table, columns: dict[str, int], warnings: list[str]) -> Iterator:
+    """Flock's SharedNetworks export: each row is one partner organization.
+
+    `Networks I'm Sharing` lists the uploader's own networks this partner may search
+    (an outgoing grant to the partner), `Networks Shared With Me` the partner's networks
+    the uploader may search (an incoming grant). The listed names are networks, never
+    partners: they are kept on the grant, as what it covers.
+    """
     c_org = columns["organization name"]
     c_in, c_out = columns["networks shared with me"], columns["networks i'm sharing"]
+    width = len(table.header)
+    sharing_nothing = 0
     for line, row in table.rows:
         if not any(cell.strip() for cell in row):
             continue
-        row = row + [""] * (len(table.header) - len(row))
-        if not row[c_org].strip():
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        partner = row[c_org].strip()
+        outgoing, incoming = _network_names(row[c_out]), _network_names(row[c_in])
+        if not partner:
             yield RowError(line, "Organization Name", "", "The organization name is empty.")
             continue
-        for direction, column in (("outgoing", c_out), ("incoming", c_in)):
-            for name in _network_names(row[column]):
+        if not outgoing and not incoming:
+            sharing_nothing += 1  # a partner listed with nothing either way: no grant
+            continue
+        for direction, networks in (("outgoing", outgoing), ("incoming", incoming)):
+            if networks:
                 yield GrantRecord(
                     line=line,
-                    partner_name=name[:255],
+                    partner_name=partner[:255],
                     direction=direction,
                     data_type="detections",
                     mode="one_to_one",
                     status="accepted",
+                    networks=tuple(networks),
                 )
+    if sharing_nothing:
+        warnings.append(
+            f"{sharing_nothing} partner row(s) list no network either way; no grant was made "
+            "for them."
+        )
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_NAMED_DATE = re.compile(r"(?<!\d)(\d{4})[ _.-]?([A-Za-z]{3,9})[ _.-]?(\d{1,2})(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4})[_.-](\d{1,2})[_.-](\d{1,2})(?!\d)")
+
+
+def snapshot_date(text: str) -> date | None:
+    """The date Flock writes into a SharedNetworks sheet or file name
+    (`SharedNetworks_2025_December_30`, also `..._2025-12-30`); None when it has none."""
+    found = _NAMED_DATE.search(text)
+    if found and found.group(2).casefold() in _MONTHS:
+        year, month, day = int(found.group(1)), _MONTHS[found.group(2).casefold()], found.group(3)
+    else:
+        found = _NUMERIC_DATE.search(text)
+        if not found:
+            return None
+        year, month, day = int(found.group(1)), int(found.group(2)), found.group(3)
+    try:
+        return date(year, month, int(day))
+    except ValueError:
+        return None
 
 
 # Share states in Flock's event details, as grant statuses.

@@ -48,6 +48,9 @@ class GrantRecord:
     declaration_on_file: bool = False
     declaration_date: date | None = None
     vendor_reference: str = ""
+    # Networks (camera groups) the grant covers: the uploader's own for an outgoing
+    # grant, the partner's for an incoming one (Flock SharedNetworks lists them).
+    networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
