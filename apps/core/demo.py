@@ -101,7 +101,8 @@ EXPORTS = (
     DemoExport("maple-grove", "flock", "", "flock_network_audit_13col.csv"),
     DemoExport("maple-grove", "flock", "", "flock_network_audit_overlap_next_month.csv"),
     DemoExport("maple-grove", "flock", "", "flock_network_audit_2026_no_name_plate.csv"),
-    DemoExport("riverbend", "flock", "", "flock_event_log.csv"),
+    # Flock's own event log: Det. Jordan Smith accepts 214 requests in four minutes.
+    DemoExport("riverbend", "flock", "", "flock_events.xlsx"),
     DemoExport("riverbend", "flock", "organization_audit", "flock_org_audit_split_date_time.csv"),
     DemoExport("riverbend", "other", "", "generic_searches.csv"),
     DemoExport("oak-prairie", "motorola", "", "motorola_sharing_report.csv"),

@@ -14,7 +14,7 @@ load transaction is still open.
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from datetime import time as dt_time
 
@@ -39,6 +39,7 @@ from .models import ExportRowError, VendorExport
 from .parsing import (
     FileRejected,
     GrantRecord,
+    IgnoredRow,
     ParsedExport,
     RowError,
     SearchRecord,
@@ -76,6 +77,7 @@ class LoadResult:
     loaded: int = 0
     rejected: int = 0
     duplicate: int = 0
+    ignored: int = 0  # rows not about sharing, and blank rows, of an event log
     period_start: datetime | None = None
     period_end: datetime | None = None
     errors: list[RowError] = field(default_factory=list)
@@ -163,7 +165,8 @@ def export_load(*, export_id: int) -> VendorExport:
         export.rows_loaded = result.loaded
         export.rows_rejected = result.rejected
         export.rows_duplicate = result.duplicate
-        export.rows_processed = result.loaded + result.rejected + result.duplicate
+        export.rows_ignored = result.ignored
+        export.rows_processed = result.loaded + result.rejected + result.duplicate + result.ignored
         export.period_start = result.period_start
         export.period_end = result.period_end
         export.warnings = warnings
@@ -483,12 +486,17 @@ def _load_sharing_events(
 ) -> LoadResult:
     """Replay a share event log: every status change joins the grant's history (also one
     older than what a sharing list said), while the grant's current status moves only
-    forward in time. An event already in the history counts as a duplicate."""
+    forward in time. An event already in the history counts as a duplicate.
+
+    Where the log names the network a share covers, a partner keeps its grant until the
+    share of its last network is deleted (`SharingGrant.networks`)."""
     result = LoadResult()
     events: list[SharingEventRecord] = []
     for item in parsed.items:
         if isinstance(item, RowError):
             result.errors.append(item)
+        elif isinstance(item, IgnoredRow):
+            result.ignored += 1
         else:
             events.append(item)
     events.sort(key=lambda event: (event.occurred_at, event.line))
@@ -520,6 +528,7 @@ def _load_sharing_events(
         recorded.add(event.event_id)
         key = (event.partner_name, event.direction)
         grant = grants.get(key)
+        event = _with_networks(event, grant)
         if grant is None and not event.new_status:
             result.loaded += 1  # an update of a share we know nothing about
             continue
@@ -539,6 +548,9 @@ def _load_sharing_events(
                 decided_by=event.actor,
                 source_export=export,
                 source_line=event.line,
+                networks=[event.network_name]
+                if event.network_name and event.event_type != "delete"
+                else [],
             )
             grant.save()
             grants[key] = grant
@@ -546,6 +558,8 @@ def _load_sharing_events(
         else:
             newer = event.occurred_at >= grant.status_changed_at
             old_status = replayed.get(grant.pk, grant.status if newer else "")
+            if newer and event.network_name:
+                _networks_update(grant, event)
             if newer and event.new_status and grant.status != event.new_status:
                 if event.event_type == "create":
                     grant.requested_at = grant.requested_at or event.occurred_at
@@ -572,6 +586,26 @@ def _load_sharing_events(
         )
         result.loaded += 1
     return result
+
+
+def _with_networks(event: SharingEventRecord, grant: SharingGrant | None) -> SharingEventRecord:
+    """The event as it acts on the grant: deleting the share of one network leaves the
+    partner its grant while another of the municipality's networks is still shared."""
+    if event.event_type != "delete" or grant is None or not event.network_name:
+        return event
+    if [name for name in grant.networks if name != event.network_name]:
+        return replace(event, new_status="")
+    return event
+
+
+def _networks_update(grant: SharingGrant, event: SharingEventRecord) -> None:
+    """Keep which networks an outgoing grant covers, as creates and deletes go by."""
+    networks = [name for name in grant.networks if name != event.network_name]
+    if event.event_type != "delete":
+        networks.append(event.network_name)
+    if networks != grant.networks:
+        grant.networks = networks
+        grant.save(update_fields=["networks"])
 
 
 def _record_change(grant, export, old_status, when, actor, line, last_listed_at=None) -> None:

@@ -52,6 +52,11 @@ class VendorExport(TenantModel):
     rows_loaded = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
     rows_duplicate = models.PositiveIntegerField(default=0)
+    rows_ignored = models.PositiveIntegerField(
+        default=0,
+        help_text="Rows not about sharing (hotlists, users, roles) and blank rows: counted, "
+        "not loaded, not errors",
+    )
     period_start = models.DateTimeField(null=True, blank=True)
     period_end = models.DateTimeField(null=True, blank=True)
     message = models.TextField(blank=True, help_text="Why the file was rejected, if it was")

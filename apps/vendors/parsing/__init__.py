@@ -5,16 +5,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import flock, generic, learn, motorola
+from . import flock, flock_events, generic, learn, motorola
 from .errors import FileRejected, RowError
 from .formats import FORMATS_BY_KEY, Format, detect_format
 from .reading import Table, open_table
-from .records import GrantRecord, SearchRecord, SharingEventRecord
+from .records import GrantRecord, IgnoredRow, SearchRecord, SharingEventRecord
 
 PARSERS = {
     "flock_audit": flock.parse_audit,
     "flock_sharing_list": flock.parse_sharing_list,
     "flock_event_log": flock.parse_event_log,
+    "flock_events": flock_events.parse_events,
     "motorola_sharing_report": motorola.parse_report,
     "generic_grants": generic.parse_grants,
     "generic_searches": generic.parse_searches,
@@ -24,6 +25,7 @@ __all__ = [
     "FORMATS_BY_KEY",
     "FileRejected",
     "GrantRecord",
+    "IgnoredRow",
     "ParsedExport",
     "RowError",
     "SearchRecord",
@@ -36,7 +38,7 @@ __all__ = [
 class ParsedExport:
     format: Format
     table: Table
-    items: Iterator  # SearchRecord / GrantRecord / SharingEventRecord / RowError
+    items: Iterator  # SearchRecord / GrantRecord / SharingEventRecord / IgnoredRow / RowError
 
     @property
     def warnings(self) -> list[str]:

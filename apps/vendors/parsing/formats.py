@@ -48,9 +48,14 @@ FORMATS = (
         ("search_id", "searched_at", "searching_agency"),
     ),
     Format(
-        "flock_event_log", "Flock sharing event log", "event_log", "flock",
+        "flock_event_log", "portal template: Flock share events", "event_log", "flock",
         ("entity_type", "event_type", "created_at"),
         ("id", "entity_type", "event_type", "created_at", "network_name"),
+    ),
+    Format(
+        "flock_events", "Flock event log", "event_log", "flock",
+        ("timestamp", "event type", "entity type", "entity details"),
+        ("timestamp", "user", "event type", "entity type", "entity details"),
     ),
     Format(
         "flock_sharing_list", "Flock sharing list (SharedNetworks)", "sharing_list", "flock",

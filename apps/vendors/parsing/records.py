@@ -65,3 +65,15 @@ class SharingEventRecord:
     direction: str
     new_status: str  # the grant status after the event, "" when unchanged
     actor: str = ""
+    # Which of the municipality's networks the share covers, when the log says: a
+    # partner keeps its grant until the share of its last network is deleted.
+    network_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoredRow:
+    """A row that is not about sharing (a hotlist, a user, a blank row): counted and
+    shown on the export's page, never an error."""
+
+    line: int
+    what: str  # the entity type as written, or "blank row"
