@@ -209,12 +209,12 @@ def test_the_loader_reads_a_private_copy_that_is_deleted_afterwards(municipality
     assert list(copy.parent.iterdir()) == []
 
 
-def test_every_sample_kind_still_loads_from_its_encrypted_original(municipality_a):
-    # XLSX needs random access: it is read from the decrypted copy.
-    for name, loaded in [("flock_network_audit.xlsx", 10), ("flock_sharing_list.csv", 52)]:
-        export = upload_and_load(municipality_a, SAMPLES / name)
-        assert export.status == VendorExport.Status.LOADED, export.message
-        assert export.rows_loaded == loaded
+def test_an_xlsx_original_still_loads_from_its_decrypted_copy(municipality_a):
+    # XLSX needs random access (a ZIP): the encrypted stream alone would not do.
+    export = upload_and_load(municipality_a, SAMPLES / "flock_network_audit.xlsx")
+
+    assert export.status == VendorExport.Status.LOADED, export.message
+    assert export.rows_loaded == 10
 
 
 # --- key rotation ---------------------------------------------------------------------
