@@ -16,6 +16,7 @@ import csv
 import io
 import itertools
 import json
+import re
 import struct
 import zipfile
 from collections import Counter
@@ -46,6 +47,7 @@ from apps.vendors.parsing import (
     parse_export,
 )
 from apps.vendors.parsing.formats import normalize_header
+from tests.ingest.samples import make_learn_reports as learn_samples
 from tests.ingest.test_loading import TRANSACTIONAL, load, receive
 from tests.municipalities.factories import MunicipalityFactory
 
@@ -837,3 +839,84 @@ def test_a_fuzzed_upload_is_loaded_whole_or_rejected_with_nothing_loaded(tmp_pat
 
     assert statuses[VendorExport.Status.REJECTED] and statuses[VendorExport.Status.LOADED]
     assert set(statuses) == {VendorExport.Status.REJECTED, VendorExport.Status.LOADED}
+
+
+# --- LEARN reports: PDFs and the records-request workbook ----------------------------
+
+LEARN_SAMPLES = ("learn_sharing_report.pdf", "learn_sharing_report_ocr.pdf",
+                 "learn_sharing_report_image_only.pdf")  # fmt: skip
+# Names as OCR and clerks write them: any Latin-1 letters, digits, punctuation, spaces
+# (what the report's standard font can print).
+learn_names = st.text(
+    st.characters(codec="latin-1", categories=("L", "N", "P", "S", "Zs")), max_size=120
+)
+# A real section title three times in four: most reports must reach the names.
+learn_titles = st.one_of(*[st.sampled_from(sorted(learn_samples.SECTIONS))] * 3, short_texts)
+
+
+@st.composite
+def learn_pdfs(draw) -> bytes:
+    """A report drawn like the samples, with any sections and names (sometimes a scan's
+    invisible text layer), or a real sample; then often cut or spliced."""
+    if draw(st.integers(0, 3)) == 0:
+        return draw_damage(draw, (SAMPLES / draw(st.sampled_from(LEARN_SAMPLES))).read_bytes())
+    sections = draw(
+        st.dictionaries(learn_titles, st.lists(learn_names, max_size=8), min_size=1, max_size=4)
+    )
+    report = learn_samples.Report(invisible=draw(st.booleans()))
+    if draw(st.booleans()):
+        report.title()
+    for title, names in sections.items():
+        report.section(title, names)
+    buffer = io.BytesIO()
+    report.save(buffer)
+    return draw_damage(draw, buffer.getvalue())
+
+
+def _sheet_title(text: str) -> str:
+    """`text` as Excel allows a sheet to be named."""
+    return re.sub(r"[\\/?*\[\]:']", "", _xlsx_cell(text))[:31].strip() or "Sheet"
+
+
+@st.composite
+def learn_workbooks(draw) -> bytes:
+    """The records-request workbook: section sheets (and others) with a heading row
+    that may be missing, names and typed cells, maybe damaged."""
+    titles = draw(st.lists(learn_titles.map(_sheet_title), min_size=1, max_size=4,
+                           unique_by=str.casefold))  # fmt: skip
+    sheets = {}
+    for title in titles:
+        rows = []
+        if draw(st.integers(0, 7)):
+            rows.append([draw(st.sampled_from(("ORGANIZATION NAME", "organization  name ")))])
+        for name in draw(st.lists(learn_names | short_texts, max_size=6)):
+            rows.append([_xlsx_cell(name), *draw(st.lists(xlsx_scalars, max_size=2))])
+        sheets[title] = rows
+    # Written once everything is drawn (see `workbooks`).
+    workbook = openpyxl.Workbook(write_only=True)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    members = unzipped(buffer.getvalue())
+    members["docProps/core.xml"] = real_workbook_members()["docProps/core.xml"]
+    return draw_damage(draw, zip_of(members))
+
+
+def test_fuzzed_learn_pdfs_end_in_grants_row_errors_or_a_readable_rejection(tmp_path):
+    tally = fuzz(learn_pdfs(), tmp_path / "upload")
+
+    assert tally.examples >= EXAMPLES_PER_PARSER
+    assert tally.formats["motorola_learn_pdf"] >= REACHED_PARSER, tally
+    assert tally.records and tally.rejections["pdf_damaged"], tally
+    assert tally.rejections["pdf_no_text"] and tally.rejections["unknown_format"], tally
+
+
+def test_fuzzed_learn_workbooks_end_in_grants_or_a_readable_rejection(tmp_path):
+    tally = fuzz(learn_workbooks(), tmp_path / "upload")
+
+    assert tally.examples >= EXAMPLES_PER_PARSER
+    assert tally.formats["motorola_learn_workbook"] >= REACHED_PARSER, tally
+    assert tally.records and tally.rejections["missing_columns"], tally

@@ -200,7 +200,7 @@ class Report:
         self.y -= 26
 
     def section(self, title: str, names: list[str]) -> None:
-        sentence = wrapped(SENTENCES[title].format(agency=AGENCY), 400)
+        sentence = wrapped(SENTENCES.get(title, "{agency}:").format(agency=AGENCY), 400)
         self.room(3 + len(sentence))
         self.text(LEFT, "Helvetica-Bold", title)
         self.y -= ROW + 4
@@ -219,8 +219,9 @@ class Report:
             self.y -= height * ROW
         self.y -= 12
 
-    def save(self, path: Path) -> None:
-        pdf = canvas.Canvas(str(path), pagesize=letter, invariant=1)
+    def save(self, path: Path | io.BytesIO) -> None:
+        pdf = canvas.Canvas(path if isinstance(path, io.BytesIO) else str(path), pagesize=letter,
+                            invariant=1)  # fmt: skip
         pdf.setTitle("Agency Data Sharing Report")
         total = len(self.pages)
         for number, lines in enumerate(self.pages, start=1):
