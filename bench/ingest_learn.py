@@ -48,10 +48,11 @@ def main() -> None:
         parsed = parse_export(path)
         grants = sum(isinstance(item, GrantRecord) for item in parsed.items)
         seconds = time.monotonic() - started
-        import pdfplumber
+        import pypdfium2
 
-        with pdfplumber.open(path) as pdf:
-            pages = len(pdf.pages)
+        pdf = pypdfium2.PdfDocument(path)
+        pages = len(pdf)
+        pdf.close()
         size = path.stat().st_size
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{pages} pages, {size:,} bytes, {grants} grants (of {len(names)} names)")

@@ -60,6 +60,8 @@ _COLUMN_GAP = 12.0
 # A wrapped name's next line is set at least this far right of where names start.
 _INDENT = 4.0
 _LINE_TOLERANCE = 3.0
+# Characters closer than this (points) are one word when no space parts them.
+_WORD_GAP = 2.0
 
 _STREAM = re.compile(rb"stream\r?\n")
 _FLATE = re.compile(rb"/(FlateDecode|Fl)\b")
@@ -93,6 +95,7 @@ def parse_pdf(path: Path) -> tuple[Format, Table, Iterator]:
             f"{settings.PORTAL_PDF_MAX_BYTES:,}. Upload the records-request workbook instead.",
         )
     _refuse_bombs(path, size)
+    _refuse_cut(path, size)
     lines = _text_lines(path)
     items = list(_items_of(lines))
     if not any(isinstance(item, GrantRecord) for item in items) and not _found_section(lines):
@@ -107,13 +110,13 @@ def parse_pdf(path: Path) -> tuple[Format, Table, Iterator]:
 
 
 def _refuse_bombs(path: Path, size: int) -> None:
-    """Inflate every compressed stream, within a budget, before pdfminer does.
+    """Inflate every compressed stream, within a budget, before PDFium does.
 
-    pdfminer inflates a stream whole and without a limit, so a small file can ask for
-    gigabytes. A real report's streams inflate to tens of times their size; the budget
-    is `PORTAL_PDF_MAX_INFLATE_RATIO` times the file, capped by
+    PDFium inflates a stream whole, so a small file can ask for gigabytes. A real
+    report's streams inflate to tens of times their size; the budget is
+    `PORTAL_PDF_MAX_INFLATE_RATIO` times the file, capped by
     `PORTAL_PDF_MAX_INFLATED_BYTES`. LZW and run-length streams cannot be measured
-    without decoding them the way pdfminer does, and reports do not use them.
+    without decoding them the way PDFium does, and reports do not use them.
     """
     budget = min(settings.PORTAL_PDF_MAX_INFLATED_BYTES,
                  settings.PORTAL_PDF_MAX_INFLATE_RATIO * max(size, 1024))  # fmt: skip
@@ -123,7 +126,7 @@ def _refuse_bombs(path: Path, size: int) -> None:
         dictionary = data[max(0, match.start() - 1024) : match.start()]
         dictionary = dictionary[dictionary.rfind(b"obj") + 1 :]
         if b"/Image" in dictionary:
-            continue  # pdfminer leaves image data compressed: the text is not in it
+            continue  # a text page leaves image data compressed: the text is not in it
         if _OTHER_CODECS.search(dictionary):
             raise FileRejected(
                 "pdf_codec",
@@ -137,7 +140,7 @@ def _refuse_bombs(path: Path, size: int) -> None:
         try:
             spent += len(inflater.decompress(data[match.end() : end], budget - spent + 1))
         except zlib.error:
-            continue  # damaged: pdfminer reads what it can and gets no more out of it
+            continue  # damaged: PDFium reads what it can and gets no more out of it
         if spent > budget:
             raise FileRejected(
                 "pdf_bomb",
@@ -145,6 +148,25 @@ def _refuse_bombs(path: Path, size: int) -> None:
                 "unsafe. Print the report again to PDF, or upload the records-request "
                 "workbook.",
             )
+
+
+def _refuse_cut(path: Path, size: int) -> None:
+    """Refuse a file cut short, in upload or in saving: it must end in `%%EOF`.
+
+    PDFium rebuilds a missing cross-reference table and reads the pages left, so a
+    cut report would load without its last names, and the next full report would
+    start their grants again as new.
+    """
+    with path.open("rb") as file:
+        file.seek(max(0, size - 1024))
+        tail = file.read()
+    if b"%%EOF" not in tail:
+        raise FileRejected(
+            "pdf_damaged",
+            "The PDF is cut short: it does not end the way a PDF file ends, so names "
+            "would be missing. Download or save the report again and upload it whole, or "
+            "upload the records-request workbook.",
+        )
 
 
 @dataclass
@@ -159,45 +181,55 @@ class _Line:
 
 
 def _text_lines(path: Path) -> list[_Line]:
-    import pdfplumber
+    # PDFium's text page, not pdfminer's layout analysis: a 40-page report read in
+    # about a second instead of half a minute (docs/benchmarks.md).
+    import pypdfium2
 
     started = time.monotonic()
     lines: list[_Line] = []
     number = 0
+    pdf = None
     try:
-        with pdfplumber.open(path) as pdf:
-            if len(pdf.pages) > settings.PORTAL_PDF_MAX_PAGES:
+        pdf = pypdfium2.PdfDocument(path)
+        if len(pdf) > settings.PORTAL_PDF_MAX_PAGES:
+            raise FileRejected(
+                "too_long",
+                f"The PDF has {len(pdf):,} pages; a sharing report may have at most "
+                f"{settings.PORTAL_PDF_MAX_PAGES:,}. Split it, or upload the "
+                "records-request workbook.",
+            )
+        any_text = False
+        for index in range(len(pdf)):
+            if time.monotonic() - started > settings.PORTAL_PDF_PARSE_SECONDS:
                 raise FileRejected(
-                    "too_long",
-                    f"The PDF has {len(pdf.pages):,} pages; a sharing report may have at most "
-                    f"{settings.PORTAL_PDF_MAX_PAGES:,}. Split it, or upload the "
-                    "records-request workbook.",
+                    "too_slow",
+                    f"Reading the PDF took longer than "
+                    f"{settings.PORTAL_PDF_PARSE_SECONDS} seconds. Print the report "
+                    "again to PDF, or upload the records-request workbook.",
                 )
-            any_text = False
-            for page in pdf.pages:
-                if time.monotonic() - started > settings.PORTAL_PDF_PARSE_SECONDS:
-                    raise FileRejected(
-                        "too_slow",
-                        f"Reading the PDF took longer than "
-                        f"{settings.PORTAL_PDF_PARSE_SECONDS} seconds. Print the report "
-                        "again to PDF, or upload the records-request workbook.",
-                    )
-                words = page.extract_words(x_tolerance=2, y_tolerance=2)
-                any_text = any_text or bool(words)
-                rows = _rows(words)
-                lines += _page_lines(rows, float(page.width), number)
-                number += len(rows)
-                page.flush_cache()
+            page = pdf[index]
+            try:
+                words = _words(page)
+                width = float(page.get_width())
+            finally:
                 page.close()
+            any_text = any_text or bool(words)
+            rows = _rows(words)
+            lines += _page_lines(rows, width, number)
+            number += len(rows)
     except FileRejected:
         raise
     except Exception as error:
-        # pdfminer raises almost any exception on a damaged file: it trusts what it reads.
+        # PDFium refuses a file it cannot repair with its own error; anything else
+        # raised while reading a damaged file is refused the same way.
         raise FileRejected(
             "pdf_damaged",
             f"The PDF is damaged and cannot be read ({type(error).__name__}). Open it and "
             "save or print it again as PDF, or upload the records-request workbook.",
         ) from None
+    finally:
+        if pdf is not None:
+            pdf.close()
     if not any_text:
         raise FileRejected(
             "pdf_no_text",
@@ -207,6 +239,43 @@ def _text_lines(path: Path) -> list[_Line]:
             "with an ORGANIZATION NAME column).",
         )
     return lines
+
+
+def _words(page) -> list[dict]:
+    """The page's words, each with its left, right and top edge (top measured down from
+    the top of the page), as `_rows` and `_page_lines` take them.
+
+    A word ends at a space or line break (PDFium's own or the file's), and where the
+    next character is not on the same line or starts more than `_WORD_GAP` past the
+    last one: an OCR layer often places each character on its own. Boxes are PDFium's
+    loose ones, from the font's ascent and descent, so a comma's top is its line's.
+    """
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        text = textpage.get_text_range(0, count) if count > 0 else ""
+        height = float(page.get_height())
+        words: list[dict] = []
+        word: dict | None = None
+        for index, char in enumerate(text[:count]):
+            if char.isspace() or not char.isprintable():
+                word = None
+                continue
+            left, _bottom, right, top = textpage.get_charbox(index, loose=True)
+            top = height - top
+            if (
+                word is None
+                or abs(top - word["top"]) > _LINE_TOLERANCE
+                or left - word["x1"] > _WORD_GAP
+                or left < word["x0"]
+            ):
+                word = {"text": "", "x0": left, "x1": right, "top": top}
+                words.append(word)
+            word["text"] += char
+            word["x1"] = max(word["x1"], right)
+        return words
+    finally:
+        textpage.close()
 
 
 def _rows(words: list[dict]) -> list[list[dict]]:
