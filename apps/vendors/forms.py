@@ -16,8 +16,10 @@ class ExportUploadForm(forms.Form):
         "organization audit.",
     )
     file = forms.FileField(
-        help_text="CSV or XLSX export as the vendor produced it, or a portal template.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+        help_text="CSV or XLSX export as the vendor produced it, a Motorola LEARN Agency "
+        "Data Sharing Report as PDF (printed, or scanned and made searchable), or a portal "
+        "template.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,.pdf"}),
         error_messages={"empty": "The file is empty: there is nothing to load."},
     )
 

@@ -120,6 +120,16 @@ def test_the_report_loads_as_accepted_one_to_one_grants_of_each_section():
     assert grants_of(municipality) == expected_grants(SECTIONS)
 
 
+def test_the_upload_form_offers_pdf_files_and_says_which_pdf_it_reads():
+    from apps.vendors.forms import ExportUploadForm
+
+    field = ExportUploadForm()["file"]
+
+    assert ".pdf" in field.field.widget.attrs["accept"].split(",")
+    assert 'accept=".csv,.txt,.xlsx,.pdf"' in str(field)
+    assert "LEARN Agency Data Sharing Report as PDF" in field.help_text
+
+
 def test_the_records_request_workbook_gives_the_same_grants_as_the_report_it_mirrors():
     from_pdf, from_workbook = MunicipalityFactory(), MunicipalityFactory()
 
