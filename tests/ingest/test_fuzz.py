@@ -461,12 +461,15 @@ typed_cells = st.lists(st.tuples(st.integers(0, 20), xlsx_scalars), max_size=3)
 
 
 @st.composite
-def workbooks(draw) -> bytes:
-    """A Flock audit workbook written by openpyxl, with fuzzed cells, maybe damaged."""
-    columns = draw_header(draw, "flock_audit")
+def workbooks(draw, key: str) -> bytes:
+    """A workbook of the format `key` written by openpyxl, with fuzzed cells, maybe
+    behind a notes sheet and under title rows (the sheet is found by its header), maybe
+    damaged."""
+    columns = draw_header(draw, key)
     names = [name for name, _ in columns]
-    table = [[_xlsx_cell(cell) for _, cell in columns]]
-    for row in draw_rows(draw, "flock_audit", names):
+    above = draw(st.lists(st.lists(short_texts.map(_xlsx_cell), max_size=3), max_size=2))
+    table = [*above, [_xlsx_cell(cell) for _, cell in columns]]
+    for row in draw_rows(draw, key, names):
         row = [_xlsx_cell(cell) for cell in row]
         for position, value in draw(typed_cells):
             if row:
@@ -474,8 +477,11 @@ def workbooks(draw) -> bytes:
         table.append(row)
     # Written once everything is drawn: a workbook abandoned half-way complains when
     # it is garbage-collected.
+    notes = draw(st.booleans())
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("Network Audit")
+    if notes:
+        workbook.create_sheet("Notes").append(["Export as received from the vendor"])
+    sheet = workbook.create_sheet("Export")
     for row in table:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -575,6 +581,7 @@ class Tally:
     rejections: Counter = field(default_factory=Counter)  # by FileRejected code
     records: int = 0
     row_errors: int = 0
+    workbooks: int = 0  # files detected that were workbooks
 
 
 def check_parse(path: Path, tally: Tally) -> None:
@@ -588,6 +595,7 @@ def check_parse(path: Path, tally: Tally) -> None:
         tally.rejections[rejection.code] += 1
         return
     tally.formats[export.format.key] += 1
+    tally.workbooks += export.table.encoding == "xlsx"
     try:
         items = list(export.items)
     except FileRejected as rejection:  # a row the reader cannot get past
@@ -726,14 +734,17 @@ def test_every_format_has_a_parser_and_samples_to_fuzz_from():
 
 
 @pytest.mark.parametrize("key", sorted(FORMATS_BY_KEY))
-def test_fuzzed_csv_files_end_in_records_row_errors_or_a_readable_rejection(key, tmp_path):
-    tally = fuzz(csv_exports(key), tmp_path / "upload", known=FAILED_BEFORE.get(key, ()))
+def test_fuzzed_csv_and_xlsx_files_end_in_records_row_errors_or_a_readable_rejection(key, tmp_path):
+    # One file in four a workbook: every format is accepted as XLSX too (docs §1.5).
+    files = st.one_of(csv_exports(key), csv_exports(key), csv_exports(key), workbooks(key))
+    tally = fuzz(files, tmp_path / "upload", known=FAILED_BEFORE.get(key, ()))
 
     assert tally.examples >= EXAMPLES_PER_PARSER
-    # Enough files reached this format's parser (never another's), and gave records,
-    # row errors and rejections.
+    # Enough files reached this format's parser (never another's), workbooks among
+    # them, and gave records, row errors and rejections.
     assert set(tally.formats) == {key}, tally
     assert tally.formats[key] >= REACHED_PARSER, tally
+    assert tally.workbooks >= EXAMPLES_PER_PARSER // 20, tally
     assert tally.records and tally.row_errors and tally.rejections, tally
 
 
@@ -757,12 +768,15 @@ def test_arbitrary_bytes_after_a_real_header_end_in_records_row_errors_or_a_reje
     assert tally.row_errors, tally
 
 
-def test_fuzzed_workbooks_end_in_records_row_errors_or_a_readable_rejection(tmp_path):
-    tally = fuzz(workbooks(), tmp_path / "upload")
+def test_fuzzed_workbooks_of_any_format_end_in_records_row_errors_or_a_readable_rejection(
+    tmp_path,
+):
+    files = st.sampled_from(sorted(FORMATS_BY_KEY)).flatmap(workbooks)
+    tally = fuzz(files, tmp_path / "upload")
 
     assert tally.examples >= EXAMPLES_PER_PARSER
-    assert set(tally.formats) == {"flock_audit"}, tally
-    assert tally.formats["flock_audit"] >= REACHED_PARSER, tally
+    assert set(tally.formats) == set(FORMATS_BY_KEY), tally
+    assert tally.workbooks >= REACHED_PARSER, tally
     assert tally.records and tally.row_errors and tally.rejections, tally
 
 
