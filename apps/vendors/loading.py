@@ -8,15 +8,19 @@ Every load runs in one transaction under a per-municipality advisory lock:
 
 Searches are streamed with `COPY` into a temporary table and moved with one
 `INSERT … SELECT`; agency names are resolved once per distinct name, not per row.
+A sharing list is applied to the grants in memory and written with `COPY` as well
+(`_load_grants`), so its load costs a few statements however many partners it lists.
 Progress is written through a second connection, so the page can show it while the
 load transaction is still open.
 """
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from datetime import time as dt_time
+from typing import NamedTuple
 
 from django.db import (
     DatabaseError,
@@ -26,7 +30,9 @@ from django.db import (
     connections,
     transaction,
 )
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from apps.agencies.resolution import AgencyResolver
 from apps.audits.rollups import statuses_refresh
@@ -358,44 +364,235 @@ def _load_searches(
     return result
 
 
+# Columns of sharing_sharinggrant that identify a grant, and those a sharing list writes;
+# the model's attribute names are the column names. Constants: no name comes from a file.
+_GRANT_KEY_COLUMNS = ("municipality_id", "vendor_id", "partner_name", "direction", "data_type")
+_GRANT_LIST_COLUMNS = (
+    "agency_id",
+    "mode",
+    "status",
+    "status_changed_at",
+    "requested_at",
+    "decided_at",
+    "decided_by",
+    "declaration_on_file",
+    "declaration_date",
+    "vendor_reference",
+    "source_export_id",
+    "source_line",
+    "networks",
+    "last_listed_at",
+)
+_CHANGE_COLUMNS = (
+    "municipality_id",
+    "grant_id",
+    "occurred_at",
+    "old_status",
+    "new_status",
+    "actor",
+    "vendor_event_id",
+    "source_export_id",
+    "source_line",
+    "last_listed_at",
+)
+
+GrantKey = tuple[str, str, str]  # (partner as the vendor names it, direction, data type)
+
+
+class _GrantChange(NamedTuple):
+    """A history entry to write: the grant's move from `old_status` to `new_status`."""
+
+    grant: SharingGrant
+    old_status: str
+    new_status: str
+    occurred_at: datetime
+    actor: str
+    line: int
+    last_listed_at: datetime | None = None  # set when the grant ends by its absence
+
+
+@dataclass
+class _GrantWrites:
+    """A sharing list's effect on the grants, gathered in memory, then written with a
+    few statements however long the list is: `COPY` for new grants and history entries,
+    and for changed grants `COPY` into a staging table and one `UPDATE … FROM` it.
+
+    Measured on 3,293 grants: Django's `bulk_update` spends about 20 s of Python on its
+    `CASE` per column and row, and `bulk_create` about 0.5 s preparing values that
+    `COPY` sends in 0.07 s."""
+
+    created: list[SharingGrant] = field(default_factory=list)
+    updated: list[SharingGrant] = field(default_factory=list)
+    history: list[_GrantChange] = field(default_factory=list)
+
+    def save(self, *, export: VendorExport) -> None:
+        with connection.cursor() as cursor:
+            if self.created:
+                # Ids drawn up front let the history entries of new grants name them.
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence('sharing_sharinggrant', 'id'))"
+                    " FROM generate_series(1, %s)",
+                    [len(self.created)],
+                )
+                for grant, (grant_id,) in zip(self.created, cursor.fetchall(), strict=True):
+                    grant.id = grant_id
+                _copy_rows(
+                    cursor,
+                    "sharing_sharinggrant",
+                    ("id", *_GRANT_KEY_COLUMNS, *_GRANT_LIST_COLUMNS),
+                    (_grant_values(grant, ("id", *_GRANT_KEY_COLUMNS)) for grant in self.created),
+                )
+            if self.updated:
+                listed = ", ".join(_GRANT_LIST_COLUMNS)
+                # Several loads may share one transaction (seed_demo, tests): start clean.
+                cursor.execute("DROP TABLE IF EXISTS ingest_grant_stage")
+                cursor.execute(
+                    "CREATE TEMP TABLE ingest_grant_stage ON COMMIT DROP AS"  # noqa: S608 # nosec B608
+                    f" SELECT id, {listed} FROM sharing_sharinggrant WITH NO DATA"
+                )
+                _copy_rows(
+                    cursor,
+                    "ingest_grant_stage",
+                    ("id", *_GRANT_LIST_COLUMNS),
+                    (_grant_values(grant, ("id",)) for grant in self.updated),
+                )
+                assignments = ", ".join(f"{column} = s.{column}" for column in _GRANT_LIST_COLUMNS)
+                cursor.execute(
+                    f"UPDATE sharing_sharinggrant g SET {assignments}"  # noqa: S608 # nosec B608
+                    " FROM ingest_grant_stage s WHERE g.id = s.id"
+                )
+            if self.history:
+                _copy_rows(
+                    cursor,
+                    "sharing_sharingchange",
+                    _CHANGE_COLUMNS,
+                    (
+                        (export.municipality_id, change.grant.id, change.occurred_at,
+                         change.old_status, change.new_status, change.actor, "", export.pk,
+                         change.line, change.last_listed_at)
+                        for change in self.history
+                    ),
+                )  # fmt: skip
+
+
+def _grant_values(grant: SharingGrant, leading: tuple[str, ...]) -> tuple:
+    """The grant's values for `leading` and then `_GRANT_LIST_COLUMNS`, ready for COPY."""
+    values = [getattr(grant, column) for column in (*leading, *_GRANT_LIST_COLUMNS)]
+    values[len(leading) + _GRANT_LIST_COLUMNS.index("networks")] = Jsonb(grant.networks)
+    return tuple(values)
+
+
+def _copy_rows(
+    cursor: CursorWrapper, table: str, columns: tuple[str, ...], rows: Iterable[tuple]
+) -> None:
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _load_grants(
     export: VendorExport, parsed: ParsedExport, progress: ProgressReporter
 ) -> LoadResult:
+    """Apply a sharing list (or report) to the municipality's grants of its vendor.
+
+    A sharing list is small (a few thousand rows), so it is applied in memory and
+    written with a handful of statements whatever its length:
+    1. read the file whole and resolve every partner name in one call (one round of
+       agency locks, taken in a global order, see AgencyResolver);
+    2. read the municipality's grants of this vendor in one query;
+    3. walk the records in file order: the first row of a (partner, direction, data
+       type) wins, later ones are duplicates; a row older than what the grant already
+       shows is a duplicate too; otherwise the grant is created or updated in memory, and
+       a change of status becomes a history entry;
+    4. where the format lists a (direction, data type) in full, end the open grants it
+       no longer lists (see `_grants_end_unlisted`);
+    5. write new grants, changed grants and history entries with a few `COPY`s and
+       one `UPDATE` (`_GrantWrites.save`).
+    Each grant is touched by at most one of steps 3 and 4, so the writes never overlap.
+    """
     result = LoadResult()
-    resolver = AgencyResolver()
+    clock = time.monotonic()
     snapshot_at = _snapshot_at(export, parsed)
     if snapshot_at != export.received_at:  # the file is dated: show it as its period
         result.period_start = result.period_end = snapshot_at
-    grants = {
-        (g.partner_name, g.direction, g.data_type): g
-        for g in SharingGrant.objects.filter(vendor=export.vendor)
-    }
-    listed: set[tuple[str, str, str]] = set()
-    # A sharing list is small: read it whole and resolve its partners in one call (one
-    # round of agency locks, taken in a global order, see AgencyResolver).
-    items = list(parsed.items)
-    records = [item for item in items if not isinstance(item, RowError)]
-    resolver.resolve_many(
+    records: list[GrantRecord] = []
+    for item in parsed.items:
+        if isinstance(item, RowError):
+            result.errors.append(item)
+        else:
+            records.append(item)
+    result.timings["parse"] = time.monotonic() - clock
+    progress.update(fraction=0.5, rows=len(records))
+    clock = time.monotonic()
+
+    agency_ids = AgencyResolver().resolve_many(
         [(record.partner_name, record.partner_ori) for record in records],
         hints={(record.partner_name, record.partner_ori):
                (record.partner_state, record.partner_level) for record in records},
     )  # fmt: skip
-    for number, item in enumerate(items, start=1):
-        if isinstance(item, RowError):
-            result.errors.append(item)
-            continue
-        record: GrantRecord = item
+    result.timings["resolve_agencies"] = time.monotonic() - clock
+    progress.update(fraction=0.7, rows=len(records))
+    clock = time.monotonic()
+
+    grants = {
+        (grant.partner_name, grant.direction, grant.data_type): grant
+        for grant in SharingGrant.objects.filter(
+            municipality_id=export.municipality_id, vendor=export.vendor
+        )
+    }
+    writes = _GrantWrites()
+    listed = _grants_apply_records(
+        records,
+        grants=grants,
+        agency_ids=agency_ids,
+        export=export,
+        snapshot_at=snapshot_at,
+        result=result,
+        writes=writes,
+    )
+    coverage = SNAPSHOT_COVERAGE.get(parsed.format.key, set())
+    if coverage and result.errors:
+        # A partner on a row that could not be read is not "missing" from the file:
+        # ending grants on that evidence would lose what the bad row still holds.
+        parsed.warnings.append(
+            "Some rows could not be read, so grants missing from this file were left as "
+            "they were. Fix the rows and upload the file again to record ended grants."
+        )
+        coverage = set()
+    _grants_end_unlisted(
+        grants=grants,
+        listed=listed,
+        coverage=coverage,
+        export=export,
+        snapshot_at=snapshot_at,
+        writes=writes,
+    )
+    result.timings["apply"] = time.monotonic() - clock
+    clock = time.monotonic()
+    writes.save(export=export)
+    result.timings["write"] = time.monotonic() - clock
+    return result
+
+
+def _grants_apply_records(
+    records: list[GrantRecord],
+    *,
+    grants: dict[GrantKey, SharingGrant],
+    agency_ids: dict[tuple[str, str], int],
+    export: VendorExport,
+    snapshot_at: datetime,
+    result: LoadResult,
+    writes: _GrantWrites,
+) -> set[GrantKey]:
+    """Step 3 of `_load_grants`: the file's rows applied in memory. Returns the keys
+    the file lists, including those of rows counted as duplicates."""
+    listed: set[GrantKey] = set()
+    for record in records:
         key = (record.partner_name, record.direction, record.data_type)
         if key in listed:
             result.duplicate += 1
             continue
         listed.add(key)
-        agency_id = resolver.resolve(
-            record.partner_name,
-            ori=record.partner_ori,
-            state=record.partner_state,
-            level=record.partner_level,
-        ).agency_id
         when = record.decided_at or record.requested_at or snapshot_at
         grant = grants.get(key)
         if grant is not None and when < grant.status_changed_at:
@@ -410,8 +607,11 @@ def _load_grants(
                 direction=record.direction,
                 data_type=record.data_type,
             )
+            writes.created.append(grant)
+        else:
+            writes.updated.append(grant)
         old_status = grant.status or ""
-        grant.agency_id = agency_id
+        grant.agency_id = agency_ids[(record.partner_name, record.partner_ori)]
         grant.mode = record.mode
         grant.status = record.status
         grant.requested_at = record.requested_at or grant.requested_at
@@ -426,22 +626,24 @@ def _load_grants(
         grant.last_listed_at = max(grant.last_listed_at or snapshot_at, snapshot_at)
         if old_status != record.status:
             grant.status_changed_at = when
-        grant.save()
-        grants[key] = grant
-        if old_status != record.status:
-            _record_change(grant, export, old_status, when, record.decided_by, record.line)
+            writes.history.append(
+                _GrantChange(grant, old_status, record.status, when, record.decided_by, record.line)
+            )
         result.loaded += 1
-        progress.update(fraction=number / len(items), rows=result.loaded)
+    return listed
 
-    coverage = SNAPSHOT_COVERAGE.get(parsed.format.key, set())
-    if coverage and result.errors:
-        # A partner on a row that could not be read is not "missing" from the file:
-        # ending grants on that evidence would lose what the bad row still holds.
-        parsed.warnings.append(
-            "Some rows could not be read, so grants missing from this file were left as "
-            "they were. Fix the rows and upload the file again to record ended grants."
-        )
-        coverage = set()
+
+def _grants_end_unlisted(
+    *,
+    grants: dict[GrantKey, SharingGrant],
+    listed: set[GrantKey],
+    coverage: set[tuple[str, str]],
+    export: VendorExport,
+    snapshot_at: datetime,
+    writes: _GrantWrites,
+) -> None:
+    """Step 4 of `_load_grants`: a list that shows a (direction, data type) in full ends
+    the open grants of that kind it no longer lists, in memory."""
     for key, grant in grants.items():
         still_open = grant.status in (SharingGrant.Status.ACCEPTED, SharingGrant.Status.PENDING)
         # Ended only by a list newer than the last one that showed it: a list loaded
@@ -462,12 +664,13 @@ def _load_grants(
             grant.status_changed_at = snapshot_at
             grant.source_export = export
             grant.source_line = 0  # not listed in this file
-            grant.save()
+            writes.updated.append(grant)
             # Sharing ended between the last list showing the grant and this one.
-            _record_change(
-                grant, export, old_status, snapshot_at, "", 0, last_listed_at=grant.last_listed_at
+            writes.history.append(
+                _GrantChange(
+                    grant, old_status, grant.status, snapshot_at, "", 0, grant.last_listed_at
+                )
             )
-    return result
 
 
 def _snapshot_at(export: VendorExport, parsed: ParsedExport) -> datetime:
@@ -606,20 +809,6 @@ def _networks_update(grant: SharingGrant, event: SharingEventRecord) -> None:
     if networks != grant.networks:
         grant.networks = networks
         grant.save(update_fields=["networks"])
-
-
-def _record_change(grant, export, old_status, when, actor, line, last_listed_at=None) -> None:
-    SharingChange.objects.create(
-        municipality_id=export.municipality_id,
-        grant=grant,
-        occurred_at=when,
-        old_status=old_status,
-        new_status=grant.status,
-        actor=actor,
-        source_export=export,
-        source_line=line,
-        last_listed_at=last_listed_at,
-    )
 
 
 def _save_row_errors(export: VendorExport, errors: list[RowError]) -> None:
