@@ -16,21 +16,26 @@ import csv
 import io
 import itertools
 import json
+import random
 import re
 import struct
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from apps.municipalities.scoping import municipality_scope
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
@@ -868,12 +873,94 @@ learn_names = st.text(
 learn_titles = st.one_of(*[st.sampled_from(sorted(learn_samples.SECTIONS))] * 3, short_texts)
 
 
+# Each example is cheap: reportlab draws a few small reports and openpyxl writes a few
+# workbook skeletons once per session; an example lays out its names, writes the PDF's
+# objects or the sheets' XML itself, and damages the bytes.
+LEARN_BASES = 4  # one-page reports drawn with reportlab, damaged as they are
+
+
+@cache
+def learn_base_pdfs() -> tuple[bytes, ...]:
+    """The samples and small one-page reports as reportlab writes them (compressed
+    streams, its own cross-reference table), drawn once."""
+    drawn = []
+    for number, invisible in zip(range(LEARN_BASES), (False, True, False, True), strict=True):
+        titles = sorted(learn_samples.SECTIONS)
+        report = learn_samples.Report(invisible=invisible)
+        if number % 2 == 0:
+            report.title()
+        title = titles[number % len(titles)] if number < 3 else "Statewide Sharing"
+        report.section(title, learn_samples.OCR_SECTION[: 2 + number])
+        buffer = io.BytesIO()
+        report.save(buffer)
+        drawn.append(buffer.getvalue())
+    return (*((SAMPLES / name).read_bytes() for name in LEARN_SAMPLES), *drawn)
+
+
+def _pdf_string(text: str) -> bytes:
+    """`text` as a PDF literal string in WinAnsi (Latin-1 here), with what must be escaped
+    escaped; what Latin-1 cannot hold becomes `?`."""
+    data = text.encode("latin-1", "replace")
+    for plain, escaped in ((b"\\", b"\\\\"), (b"(", b"\\("), (b")", b"\\)"),
+                           (b"\r", b"\\r"), (b"\n", b"\\n")):  # fmt: skip
+        data = data.replace(plain, escaped)
+    return b"(" + data + b")"
+
+
+def learn_pdf_of(report: learn_samples.Report, *, compress: bool) -> bytes:
+    """The report's pages (with their footers) as a PDF written directly: Helvetica in
+    WinAnsi, one content stream a page, a correct cross-reference table. What
+    `Report.save` makes with reportlab, in a fraction of the time."""
+    jitter = random.Random(len(report.pages))
+    pages = []
+    total = len(report.pages)
+    for number, lines in enumerate(report.pages, start=1):
+        footer = (f"Date Created: {learn_samples.CREATED}    LEARN Agency Data Sharing "
+                  f"Report    Page {number} of {total}")  # fmt: skip
+        content = []
+        for x, y, font, text in [*lines, (learn_samples.LEFT, 36, learn_samples.FONT, footer)]:
+            mode = b""
+            if report.invisible:  # an OCR layer, slightly off the printed line
+                x, y = x + jitter.uniform(-1.5, 1.5), y + jitter.uniform(-1, 1)
+                mode = b"3 Tr "
+            size = b"/F1 10" if font == learn_samples.FONT else b"/F2 12"
+            content.append(b"BT %s Tf %s%.2f %.2f Td %s Tj ET" % (size, mode, x, y,
+                                                                  _pdf_string(text)))  # fmt: skip
+        stream = b"\n".join(content)
+        pages.append(zlib.compress(stream) if compress else stream)
+    kids = b" ".join(b"%d 0 R" % (5 + 2 * index) for index in range(len(pages)))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(pages)),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
+    ]
+    for index, stream in enumerate(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>" % (6 + 2 * index)
+        )
+        codec = b" /Filter /FlateDecode" if compress else b""
+        objects.append(b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(stream), codec, stream))
+    body, offsets = b"%PDF-1.4\n", []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return body + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref,
+    )  # fmt: skip
+
+
 @st.composite
 def learn_pdfs(draw) -> bytes:
-    """A report drawn like the samples, with any sections and names (sometimes a scan's
-    invisible text layer), or a real sample; then often cut or spliced."""
+    """A report laid out like the samples, with any sections and names (sometimes as a
+    scan's invisible text layer), or a sample or small report as reportlab wrote it;
+    then often cut or spliced."""
     if draw(st.integers(0, 3)) == 0:
-        return draw_damage(draw, (SAMPLES / draw(st.sampled_from(LEARN_SAMPLES))).read_bytes())
+        return draw_damage(draw, draw(st.sampled_from(learn_base_pdfs())))
     sections = draw(
         st.dictionaries(learn_titles, st.lists(learn_names, max_size=8), min_size=1, max_size=4)
     )
@@ -882,14 +969,72 @@ def learn_pdfs(draw) -> bytes:
         report.title()
     for title, names in sections.items():
         report.section(title, names)
-    buffer = io.BytesIO()
-    report.save(buffer)
-    return draw_damage(draw, buffer.getvalue())
+    return draw_damage(draw, learn_pdf_of(report, compress=draw(st.booleans())))
 
 
 def _sheet_title(text: str) -> str:
     """`text` as Excel allows a sheet to be named."""
     return re.sub(r"[\\/?*\[\]:']", "", _xlsx_cell(text))[:31].strip() or "Sheet"
+
+
+@cache
+def learn_workbook_skeleton(sheets: int) -> dict[str, bytes]:
+    """A workbook of `sheets` empty sheets named `@@SHEET1@@`… as openpyxl writes it,
+    with its date, date-time and time styles (1, 2, 3 as openpyxl numbers them)."""
+    workbook = openpyxl.Workbook(write_only=True)
+    for number in range(1, sheets + 1):
+        sheet = workbook.create_sheet(f"@@SHEET{number}@@")
+        if number == 1:  # the typed cells put their number formats in the styles
+            sheet.append([datetime(2025, 1, 2, 3, 4), date(2025, 1, 2), time(3, 4)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    members = unzipped(buffer.getvalue())
+    members["docProps/core.xml"] = real_workbook_members()["docProps/core.xml"]
+    return members
+
+
+def _sheet_cell(reference: str, value) -> str:
+    """One cell of a worksheet's XML, the way openpyxl writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = f'<t xml:space="preserve">{escape(value)}</t>'
+        return f'<c r="{reference}" t="inlineStr"><is>{text}</is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{reference}" t="n"><v>{value!r}</v></c>'
+    style = 1 if isinstance(value, datetime) else 2 if isinstance(value, date) else 3
+    return f'<c r="{reference}" s="{style}" t="n"><v>{to_excel(value)!r}</v></c>'
+
+
+def _sheet_row(line: int, row: list) -> str:
+    return "".join(
+        _sheet_cell(f"{get_column_letter(column)}{line}", value)
+        for column, value in enumerate(row, start=1)
+    )
+
+
+def learn_workbook_of(sheets: dict[str, list[list]]) -> bytes:
+    """The workbook of these sheets and rows, its XML written here into the skeleton."""
+    members = dict(learn_workbook_skeleton(len(sheets)))
+    book = members["xl/workbook.xml"].decode()
+    for number, (title, rows) in enumerate(sheets.items(), start=1):
+        book = book.replace(f'"@@SHEET{number}@@"', quoteattr(title))
+        cells = "".join(
+            f'<row r="{line}">{_sheet_row(line, row)}</row>'
+            for line, row in enumerate(rows, start=1)
+        )
+        path = f"xl/worksheets/sheet{number}.xml"
+        skeleton = members[path]
+        start = skeleton.index(b"<sheetData")
+        end = skeleton.find(b"</sheetData>") + len(b"</sheetData>")
+        if end < len(b"</sheetData>"):  # written empty: <sheetData />
+            end = skeleton.index(b"/>", start) + 2
+        data = f"<sheetData>{cells}</sheetData>".encode()
+        members[path] = skeleton[:start] + data + skeleton[end:]
+    members["xl/workbook.xml"] = book.encode()
+    return zip_of(members)
 
 
 @st.composite
@@ -906,17 +1051,7 @@ def learn_workbooks(draw) -> bytes:
         for name in draw(st.lists(learn_names | short_texts, max_size=6)):
             rows.append([_xlsx_cell(name), *draw(st.lists(xlsx_scalars, max_size=2))])
         sheets[title] = rows
-    # Written once everything is drawn (see `workbooks`).
-    workbook = openpyxl.Workbook(write_only=True)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    members = unzipped(buffer.getvalue())
-    members["docProps/core.xml"] = real_workbook_members()["docProps/core.xml"]
-    return draw_damage(draw, zip_of(members))
+    return draw_damage(draw, learn_workbook_of(sheets))
 
 
 def test_fuzzed_learn_pdfs_end_in_grants_row_errors_or_a_readable_rejection(tmp_path):
