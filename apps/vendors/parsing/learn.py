@@ -250,15 +250,19 @@ def _words(page) -> list[dict]:
     last one: an OCR layer often places each character on its own. Boxes are PDFium's
     loose ones, from the font's ascent and descent, so a comma's top is its line's.
     """
+    from pypdfium2 import raw
+
     textpage = page.get_textpage()
     try:
-        count = textpage.count_chars()
-        text = textpage.get_text_range(0, count) if count > 0 else ""
         height = float(page.get_height())
         words: list[dict] = []
         word: dict | None = None
-        for index, char in enumerate(text[:count]):
-            if char.isspace() or not char.isprintable():
+        # Character by character: PDFium's text of a range may leave characters out or
+        # add some, which would put a character beside another's box.
+        for index in range(textpage.count_chars()):
+            code = raw.FPDFText_GetUnicode(textpage, index)
+            char = chr(code) if 0 < code <= 0x10FFFF else ""
+            if not char or char.isspace() or not char.isprintable():
                 word = None
                 continue
             left, _bottom, right, top = textpage.get_charbox(index, loose=True)
