@@ -48,9 +48,9 @@ FROM agencies_agency WHERE name LIKE 'Agency %%' AND level = 'federal';
 
 INSERT INTO vendors_vendorexport (municipality_id, vendor_id, kind, file_format, original_name,
     sha256, size, status, progress_percent, rows_processed, rows_loaded, rows_rejected,
-    rows_duplicate, message, warnings, timings, received_at)
+    rows_duplicate, rows_ignored, message, warnings, timings, received_at)
 SELECT m.id, v.id, 'network_audit', 'flock_audit', 'network_audit.csv', md5(m.id::text) ||
-       md5(m.slug), 0, 'loaded', 100, 0, 0, 0, 0, '', '[]', '{}', now()
+       md5(m.slug), 0, 'loaded', 100, 0, 0, 0, 0, 0, '', '[]', '{}', now()
 FROM municipalities_municipality m, vendors_vendor v WHERE v.slug = 'flock';
 
 CREATE TEMP TABLE bench_agencies AS
@@ -59,13 +59,14 @@ WHERE name LIKE 'Agency %%';
 
 INSERT INTO sharing_sharinggrant (municipality_id, vendor_id, agency_id, partner_name, direction,
     data_type, mode, status, requested_at, decided_at, decided_by, status_changed_at,
-    declaration_on_file, declaration_date, vendor_reference, source_export_id, source_line)
+    declaration_on_file, declaration_date, vendor_reference, source_export_id, source_line,
+    networks)
 SELECT e.municipality_id, e.vendor_id, a.id, a.name, 'outgoing', 'detections',
        CASE WHEN k = 0 AND e.municipality_id %% 10 = 0 THEN 'national' ELSE 'one_to_one' END,
        CASE WHEN k %% 17 = 0 THEN 'revoked' ELSE 'accepted' END,
        now() - interval '400 days', now() - interval '300 days' + k * interval '1 minute',
        'officer' || (e.municipality_id %% 50), now() - interval '300 days',
-       k %% 3 = 0, (now() - interval '100 days')::date, '', e.id, k + 2
+       k %% 3 = 0, (now() - interval '100 days')::date, '', e.id, k + 2, '[]'
 FROM vendors_vendorexport e
 CROSS JOIN generate_series(0, %(grants_per)s - 1) k
 JOIN bench_agencies a ON a.n = (e.municipality_id * 97 + k * 13) %% 4000;
