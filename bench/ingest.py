@@ -77,9 +77,10 @@ def generate(path: Path, rows: int, seed: int = 2026) -> None:
             ])  # fmt: skip
 
 
-def setup_django() -> None:
+def setup_django(database: str = BENCH_DB) -> None:
+    """Point Django at the benchmark's own database (other benchmarks pass theirs)."""
     base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-    os.environ["DATABASE_URL"] = f"{base}/{BENCH_DB}"
+    os.environ["DATABASE_URL"] = f"{base}/{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -88,16 +89,16 @@ def setup_django() -> None:
     django.setup()
 
 
-def prepare_database() -> None:
+def prepare_database(database: str = BENCH_DB) -> None:
     import psycopg
 
     admin_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as connection:
         if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database]
         ).fetchone():
-            connection.execute(f"CREATE DATABASE {BENCH_DB}")
-    setup_django()
+            connection.execute(f"CREATE DATABASE {database}")
+    setup_django(database)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

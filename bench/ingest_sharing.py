@@ -27,31 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_DB = "portal_bench_sharing"
 
+from bench import ingest  # noqa: E402 (after the path above)
+
 
 def setup_django() -> None:
-    base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-    os.environ["DATABASE_URL"] = f"{base}/{BENCH_DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-    import django
-
-    django.setup()
+    ingest.setup_django(BENCH_DB)
 
 
 def prepare_database() -> None:
-    import psycopg
-
-    admin_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]
-        ).fetchone():
-            connection.execute(f"CREATE DATABASE {BENCH_DB}")
-    setup_django()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    ingest.prepare_database(BENCH_DB)
 
 
 def generate(path: Path, rows: int) -> None:
