@@ -17,6 +17,7 @@ from .naming import ParsedName, guess_level, parse_agency_name
 # Advisory locks taken while creating agencies: (AGENCY_LOCK, bucket of the name's hash).
 AGENCY_LOCK = 7304
 LOCK_BUCKETS = 64
+BULK_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -96,16 +97,21 @@ class AgencyResolver:
         for key, parsed in to_create:
             first_of.setdefault(parsed.match_key, (key, parsed))
         created = Agency.objects.bulk_create(
-            Agency(
-                name=parsed.display[:255] or key[0].strip()[:255],
-                normalized_name=parsed.normalized[:255],
-                state=parsed.state,
-                ori=key[1].strip().upper() or None,
-                level=_level(hints.get(key, ("", ""))[1], parsed),
-                tags=list(parsed.tags),
-                is_confirmed=False,
-            )
-            for key, parsed in first_of.values()
+            [
+                Agency(
+                    name=parsed.display[:255] or key[0].strip()[:255],
+                    normalized_name=parsed.normalized[:255],
+                    state=parsed.state,
+                    ori=key[1].strip().upper() or None,
+                    level=_level(hints.get(key, ("", ""))[1], parsed),
+                    tags=list(parsed.tags),
+                    is_confirmed=False,
+                )
+                for key, parsed in first_of.values()
+            ],
+            # Server-side binding allows 65,535 parameters a statement: a file naming
+            # thousands of new agencies is written in batches.
+            batch_size=BULK_BATCH,
         )
         new_ids = {
             match_key: agency.id for match_key, agency in zip(first_of, created, strict=True)
@@ -123,7 +129,9 @@ class AgencyResolver:
                 self._aliases[parsed.match_key] = agency_id
             if parsed.tags:
                 _add_tags(agency_id, parsed.tags)
-        AgencyAlias.objects.bulk_create(new_aliases.values(), ignore_conflicts=True)
+        AgencyAlias.objects.bulk_create(
+            new_aliases.values(), ignore_conflicts=True, batch_size=BULK_BATCH
+        )
         return {key: self._cache[key].agency_id for key in names}
 
     def _classify(

@@ -414,3 +414,14 @@ def test_two_loads_meeting_the_same_new_agency_make_one_not_twins(ori):
         Agency.objects.filter(normalized_name=agency.normalized_name, state=agency.state).count()
         == 1
     )
+
+
+def test_a_file_naming_ten_thousand_new_agencies_creates_them_all():
+    """Past about 8,000 new agencies one INSERT would pass PostgreSQL's 65,535 bound
+    parameters (server-side binding is on): the resolver writes in batches."""
+    names = [(f"Testville {n} WI PD", "") for n in range(10_000)]
+
+    ids = AgencyResolver().resolve_many(names)
+
+    assert len(set(ids.values())) == 10_000
+    assert Agency.objects.filter(name__startswith="Testville ").count() == 10_000
