@@ -135,12 +135,13 @@ def test_an_administrator_blocks_an_agency_and_its_partner_turns_red(
     sharing = tmp_path / "shares.csv"
     sharing.write_text(
         "Organization Name,Networks Shared With Me,Networks I'm Sharing\r\n"
-        'Alder Park IL PD,,"Acme Detention Services LLC , Cedar Falls IL PD "\r\n'
+        'Acme Detention Services LLC ,,"Alder Park IL PD - LPR"\r\n'
+        'Cedar Falls IL PD ,,"Alder Park IL PD - LPR"\r\n'
     )
     other = tmp_path / "other.csv"
     other.write_text(
         "Organization Name,Networks Shared With Me,Networks I'm Sharing\r\n"
-        'Birch Hollow IL PD,,"Cedar Falls IL PD "\r\n'
+        'Cedar Falls IL PD ,,"Birch Hollow IL PD - LPR"\r\n'
     )
     for municipality, path, clerk in ((municipality_a, sharing, clerk_a),
                                       (municipality_b, other, clerk_b)):  # fmt: skip
