@@ -24,6 +24,10 @@ from django.conf import settings
 
 from .errors import FileRejected, RowError
 from .formats import Format, normalize_header
+
+# The sections of a LEARN sharing report, titles as printed (case, hyphens and spaces
+# aside) → (direction, data type): the same in the PDF, the workbook and the CSV layout.
+from .motorola import SECTIONS
 from .reading import Table, _cell_text, _unreadable_workbook, check_workbook_archive
 from .records import GrantRecord
 
@@ -36,14 +40,6 @@ LEARN_WORKBOOK = Format(
     "motorola", ("organization name",), ("organization name",),
 )  # fmt: skip
 
-# Section titles as printed (case, hyphens and spaces aside) → (direction, data type).
-SECTIONS = {
-    "detections shared": ("outgoing", "detections"),
-    "detections received": ("incoming", "detections"),
-    "hot list sharing": ("outgoing", "hot_list"),
-    "hot list shared": ("outgoing", "hot_list"),
-    "hot list received": ("incoming", "hot_list"),
-}
 NAME_LIMIT = 255
 
 _FOOTER = re.compile(r"date created:|learn agency data sharing report|^page \d+ of \d+$")
