@@ -105,7 +105,8 @@ EXPORTS = (
     DemoExport("riverbend", "flock", "", "flock_events.xlsx"),
     DemoExport("riverbend", "flock", "organization_audit", "flock_org_audit_split_date_time.csv"),
     DemoExport("riverbend", "other", "", "generic_searches.csv"),
-    DemoExport("oak-prairie", "motorola", "", "motorola_sharing_report.csv"),
+    # The LEARN Agency Data Sharing Report as departments hold it: a PDF of names.
+    DemoExport("oak-prairie", "motorola", "", "learn_sharing_report.pdf"),
     DemoExport("oak-prairie", "flock", "", "flock_network_audit_14col_devices.csv"),
     DemoExport("lakeview-heights", "other", "", "generic_grants.csv"),
     DemoExport("lakeview-heights", "flock", "", "flock_network_audit.xlsx"),
