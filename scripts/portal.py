@@ -17,13 +17,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("PORTAL_DATA_DIR", ROOT / ".data")).resolve()
@@ -195,21 +196,78 @@ def command_run(_: argparse.Namespace) -> int:
         return manager.returncode or 0
 
 
+# `make test` runs the suite as two pytest processes at once, one per core: the hypothesis
+# fuzz and the browser journeys (CPU-bound) beside everything else (mostly waiting on
+# PostgreSQL, Redis and the processes the tests start). Each has a database, a Redis
+# database and an upload directory of its own, as it would on a machine of its own.
+# The browser journeys get a session of their own: Playwright runs them in another
+# context, where Django's restore of migrated rows after a transactional test does not
+# reach (see tests/conftest.py).
+FUZZ = "tests/ingest/test_fuzz.py"
+SHARDS = (
+    (
+        "the fuzz and the browser journeys",
+        [["-m", "not browser", FUZZ], ["-m", "browser", "tests/browser"]],
+    ),
+    ("the rest", [["-m", "not browser", "--ignore", FUZZ]]),
+)
+
+
+def shard_env(env: dict[str, str], number: int) -> dict[str, str]:
+    """The environment of shard `number`: shard 0 keeps the configured names, the others
+    add a suffix to the database name and the upload directory and take the next Redis
+    database."""
+    if number == 0:
+        return env
+    database = urlsplit(env["DATABASE_URL"])
+    redis = urlsplit(env["REDIS_URL"])
+    redis_db = int(redis.path.strip("/") or 0) + number
+    media = env.get("PORTAL_MEDIA_ROOT") or str(Path(tempfile.gettempdir()) / "portal-test-media")
+    return {
+        **env,
+        "DATABASE_URL": urlunsplit(database._replace(path=f"{database.path}_{number}")),
+        "REDIS_URL": urlunsplit(redis._replace(path=f"/{redis_db}")),
+        "PORTAL_MEDIA_ROOT": f"{media}-{number}",
+    }
+
+
+def pytest_runs(runs: list[list[str]], env: dict[str, str], output=None) -> int:
+    """Run pytest once per argument list; the worst exit status (pytest exits with the
+    suite's)."""
+    status = 0
+    for run in runs:
+        status = max(
+            status,
+            subprocess.call(  # noqa: S603
+                [PYTHON, "-m", "pytest", *run], cwd=ROOT, env=env, stdout=output, stderr=output
+            ),
+        )
+    return status
+
+
 def command_test(args: argparse.Namespace) -> int:
     with services(database="portal", persist_redis=False) as env:
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
         if args.pytest_args:
-            runs = [args.pytest_args]
-        else:
-            # The browser tests get a session of their own: Playwright runs them in
-            # another context, where Django's restore of migrated rows after a
-            # transactional test does not reach (see tests/conftest.py).
-            runs = [["-m", "not browser"], ["-m", "browser", "tests/browser"]]
-        status = 0
-        for run in runs:
-            # pytest exits with the suite's status; keep the worst for make.
-            status = max(status, subprocess.call([PYTHON, "-m", "pytest", *run], cwd=ROOT, env=env))  # noqa: S603
-        return status
+            return pytest_runs([args.pytest_args], env)
+        if (os.cpu_count() or 1) < 2:
+            return max(pytest_runs(runs, env) for _, runs in SHARDS)
+        logs = DATA / "test-logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        (name, runs), (last_name, last_runs) = SHARDS[0], SHARDS[-1]
+        log_path = logs / "shard-0.log"
+        log(f"running {name} in a second process (output: {log_path}), {last_name} here")
+        results: dict[str, int] = {}
+        with log_path.open("w") as output:
+            background = threading.Thread(
+                target=lambda: results.setdefault(name, pytest_runs(runs, env, output))
+            )
+            background.start()
+            status = pytest_runs(last_runs, shard_env(env, 1))
+            background.join()
+        log(f"{name}:")
+        print(log_path.read_text(), flush=True)
+        return max(status, results.get(name, 1))
 
 
 def main() -> int:
