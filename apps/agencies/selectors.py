@@ -1,4 +1,5 @@
 import difflib
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
@@ -6,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from apps.sharing.models import SearchEvent, SharingGrant
 
-from .models import Agency
+from .models import Agency, AgencyAlias
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,39 @@ def agency_reach(*, agency: Agency) -> dict:
         .order_by("-n")[:15]
     )
     return {"grants": grants, "by_municipality": by_municipality, "reasons": reasons}
+
+
+# Words of a search box; an apostrophe stays inside a word ("Lowe's").
+_WORD = re.compile(r"\w+(?:'\w+)*")
+# Words this short are read as whole words: "ICE" is ICE, never "Police" or "Service".
+_WHOLE_WORD_UP_TO = 4
+
+
+def _word_pattern(word: str) -> str:
+    """A PostgreSQL regular expression (\\m, \\M: start and end of a word) for `word`:
+    a whole word when short, the start of a word otherwise ("Riverb" finds Riverbend)."""
+    end = r"\M" if len(word) <= _WHOLE_WORD_UP_TO else ""
+    return rf"\m{re.escape(word)}{end}"
+
+
+def agencies_matching(text: str) -> QuerySet[Agency]:
+    """The agencies a person means by `text` in an agency filter or search box.
+
+    Every word of `text` must appear in the agency's name, or every word in one of its
+    aliases (the spellings vendors use), as a word of its own; short words (acronyms)
+    match whole words only. An agency's offices come with it: "ICE" gives U.S.
+    Immigration and Customs Enforcement (by its alias) and Homeland Security
+    Investigations, its component. An empty `text` matches nothing.
+    """
+    patterns = [_word_pattern(word) for word in _WORD.findall(text)]
+    if not patterns:
+        return Agency.objects.none()
+    by_name = Q()
+    by_alias = Q()
+    for pattern in patterns:
+        by_name &= Q(name__iregex=pattern)
+        by_alias &= Q(alias__iregex=pattern)
+    matched = Agency.objects.filter(
+        by_name | Q(pk__in=AgencyAlias.objects.filter(by_alias).values("agency_id"))
+    ).values("pk")
+    return Agency.objects.filter(Q(pk__in=matched) | Q(parent__in=matched))
