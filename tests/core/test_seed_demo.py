@@ -1,11 +1,49 @@
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.management import call_command
+from django.db.models import Max
+from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audits.models import Finding
 from apps.core import demo
 from apps.municipalities.models import Membership, Municipality
+from apps.municipalities.scoping import municipality_scope, statewide_scope
+from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
 
 pytestmark = pytest.mark.django_db
+
+CHICAGO = ZoneInfo("America/Chicago")
+# A date far from the samples' (2022 to early 2026), and the real one.
+DATES = [date(2031, 6, 15), None]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Sets the portal's clock (django.utils.timezone.now) to 10:30 in Chicago on a day;
+    None leaves the real clock."""
+
+    def set_day(day: date | None) -> None:
+        if day is not None:
+            moment = datetime.combine(day, time(10, 30), tzinfo=CHICAGO)
+            monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return set_day
+
+
+def demo_times() -> dict:
+    with statewide_scope():
+        return {
+            "searches": sorted(SearchEvent.objects.values_list("vendor_search_id", "searched_at")),
+            "changes": sorted(SharingChange.objects.values_list("pk", "occurred_at")),
+            "grants": sorted(
+                SharingGrant.objects.values_list("pk", "decided_at", "status_changed_at")
+            ),
+            "findings": sorted(Finding.objects.values_list("pk", "summary", "first_seen_at")),
+        }
+
 
 HOME_BY_ROLE = {
     "municipal": "/m/{slug}/",
@@ -17,6 +55,7 @@ HOME_BY_ROLE = {
 def test_seed_demo_is_idempotent():
     call_command("seed_demo")
     counts = (Municipality.objects.count(), User.objects.count(), Membership.objects.count())
+    times = demo_times()
     call_command("seed_demo")
     assert counts == (
         Municipality.objects.count(),
@@ -24,6 +63,7 @@ def test_seed_demo_is_idempotent():
         Membership.objects.count(),
     )
     assert counts[0] == len(demo.MUNICIPALITIES)
+    assert demo_times() == times  # the dates were moved once, not twice
 
 
 @pytest.mark.parametrize("account", demo.ACCOUNTS, ids=lambda a: a.username)
@@ -39,13 +79,81 @@ def test_every_demo_login_lands_on_its_role_home(client, account):
     assert "Demo data" not in response.content.decode()  # the test settings are not demo mode
 
 
-def test_seed_demo_uploads_exports_that_break_every_rule():
-    from apps.audits.models import Finding
+@pytest.mark.parametrize("day", DATES, ids=["2031-06-15", "today"])
+def test_seed_demo_uploads_exports_that_break_every_rule(clock, day):
     from apps.compliance.rulebook import RULES
-    from apps.municipalities.scoping import statewide_scope
 
+    clock(day)
     call_command("seed_demo")
 
     with statewide_scope():
         seen = set(Finding.objects.values_list("rule_code", flat=True))
     assert seen == {rule["code"] for rule in RULES}
+
+
+@pytest.mark.parametrize("day", DATES, ids=["2031-06-15", "today"])
+def test_demo_activity_ends_in_the_week_before_today(clock, day):
+    clock(day)
+    call_command("seed_demo")
+
+    today = timezone.localdate()
+    with statewide_scope():
+        latest = SearchEvent.objects.aggregate(at=Max("searched_at"))["at"]
+    latest_day = timezone.localdate(latest)
+    assert today - timedelta(days=7) <= latest_day < today
+    assert latest_day.weekday() == date(2026, 2, 9).weekday()  # the sample's last search
+    assert latest < timezone.now()
+
+
+def test_seed_demo_leads_up_to_the_date_it_is_given():
+    call_command("seed_demo", "--today", "2031-06-15")
+
+    with statewide_scope():
+        latest = SearchEvent.objects.aggregate(at=Max("searched_at"))["at"]
+    assert date(2031, 6, 8) <= timezone.localdate(latest) < date(2031, 6, 15)
+
+
+@pytest.mark.parametrize("day", DATES, ids=["2031-06-15", "today"])
+def test_demo_dashboards_show_the_last_30_and_90_days(client, clock, day):
+    clock(day)
+    call_command("seed_demo")
+    client.force_login(User.objects.get(username="auditor"))
+
+    statewide = client.get("/state/").context
+    assert statewide["figures"]["flagged_searches_30d"] > 0
+    assert any(bar.value for bar in statewide["searches_chart"].bars)
+    assert any(bar.value for bar in statewide["findings_chart"].bars)
+
+    home = client.get("/m/maple-grove/").context
+    assert home["summary"]["searches_30d"]["total"] > 0
+    assert home["summary"]["searches_30d"]["flagged"] > 0
+    assert any(total for *_, total in home["level_chart"].columns)
+    assert home["top_agencies"]  # the last 90 days
+
+
+@pytest.mark.parametrize("day", DATES, ids=["2031-06-15", "today"])
+def test_the_demo_story_keeps_its_shape_when_moved(clock, day):
+    """The night a detective accepted 214 requests within four minutes (Tuesday, April
+    16, 2024 in the sample, 14:02 in Chicago) and the revocation of the ICE grant
+    accepted in it, 525 days (17 months) later."""
+    clock(day)
+    call_command("seed_demo")
+
+    riverbend = Municipality.objects.get(slug="riverbend")
+    with municipality_scope(riverbend):
+        (burst,) = Finding.objects.filter(rule_code="BULK_ACCEPTANCE")
+        ice = SharingGrant.objects.get(partner_name="ICE ERO Chicago [Federal]")
+        accepted = ice.changes.get(new_status="accepted").occurred_at
+        revoked = ice.changes.get(new_status="revoked").occurred_at
+    assert burst.evidence["count"] == 214
+    assert burst.last_seen_at - burst.first_seen_at < timedelta(minutes=4)
+    assert burst.first_seen_at <= accepted <= burst.last_seen_at
+    with statewide_scope():
+        latest = SearchEvent.objects.aggregate(at=Max("searched_at"))["at"]
+    shift = timezone.localdate(latest) - date(2026, 2, 9)  # the samples' last search
+    assert shift.days > 0 and shift.days % 7 == 0
+    start = timezone.localtime(burst.first_seen_at)
+    assert start.date() == date(2024, 4, 16) + shift  # moved as far as everything else
+    assert (start.hour, start.minute) == (14, 2)
+    days = (timezone.localdate(revoked) - timezone.localdate(accepted)).days
+    assert days == (date(2025, 9, 23) - date(2024, 4, 16)).days

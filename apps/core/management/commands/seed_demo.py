@@ -1,6 +1,9 @@
+from datetime import date, datetime, timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audits.evaluation import municipality_evaluate
@@ -8,22 +11,113 @@ from apps.core import demo
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope
 from apps.municipalities.services import membership_add, municipality_create
+from apps.sharing.rollups import search_days_rebuild, searches_lock
 from apps.vendors.loading import export_load
 from apps.vendors.models import Vendor
 from apps.vendors.services import export_receive
 
 SAMPLES = settings.BASE_DIR / "tests" / "ingest" / "samples"
 
+# The columns that hold times read from the demo's files. The other times (uploads,
+# loads, a sharing list's snapshot when its file carries no date) are the seeding's own.
+SHIFTED_TIMES = {
+    "sharing_searchevent": ("searched_at", "time_frame_start", "time_frame_end"),
+    "sharing_sharinggrant": ("requested_at", "decided_at", "status_changed_at", "last_listed_at"),
+    "sharing_sharingchange": ("occurred_at", "last_listed_at"),
+    "vendors_vendorexport": ("period_start", "period_end"),
+}
+SHIFTED_DATES = {
+    "sharing_sharinggrant": ("declaration_date",),
+    "sharing_declaration": ("received_on", "expires_on"),
+}
+
+
+def _from_files(columns: tuple[str, ...]) -> str:
+    return ", ".join(f"CASE WHEN {column} < %(before)s THEN {column} END" for column in columns)
+
+
+def demo_dates_shift(*, municipality_ids: list[int], before: datetime, today: date) -> int:
+    """Move the demo's story so its latest activity falls in the week before `today`;
+    returns the shift in weeks (0 when there is nothing to move).
+
+    1. The latest time read from the files (any value in `SHIFTED_TIMES` earlier than
+       `before`, the moment the seeding began) sets the shift: whole weeks, so each
+       event keeps its weekday, and its local time, moved on the local calendar.
+    2. One UPDATE per table moves every such value (and the file dates of
+       `SHIFTED_DATES`) of these municipalities by that shift, so the order and the
+       gaps between events are kept: the burst of acceptances stays one burst, and a
+       search keeps its place inside or outside a grant's window.
+    3. The searches rollup is recounted from the moved searches. The findings and the
+       status rollup come from the evaluation that follows.
+    """
+    params = {"ids": municipality_ids, "before": before, "tz": settings.TIME_ZONE}
+    latest_of_each = " UNION ALL ".join(
+        f"SELECT max(greatest({_from_files(columns)})) FROM {table}"  # noqa: S608 - constant SQL, values bound # nosec B608
+        " WHERE municipality_id = ANY(%(ids)s)"
+        for table, columns in SHIFTED_TIMES.items()
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT max(latest) FROM ({latest_of_each}) t(latest)", params)  # noqa: S608 - constant SQL, values bound # nosec B608
+        (latest,) = cursor.fetchone()
+        if latest is None:
+            return 0
+        latest_day = timezone.localdate(latest)
+        weeks = (today - timedelta(days=1) - latest_day).days // 7
+        if weeks == 0:
+            return 0
+        searches_lock(cursor, exclusive=True)
+        shift = {**params, "shift": timedelta(weeks=weeks), "days": weeks * 7,
+                 "before_day": timezone.localdate(before)}  # fmt: skip
+        for table in dict.fromkeys([*SHIFTED_TIMES, *SHIFTED_DATES]):
+            moves = [
+                f"{c} = CASE WHEN {c} < %(before)s"
+                f" THEN ({c} AT TIME ZONE %(tz)s + %(shift)s) AT TIME ZONE %(tz)s ELSE {c} END"
+                for c in SHIFTED_TIMES.get(table, ())
+            ] + [
+                f"{c} = CASE WHEN {c} < %(before_day)s THEN {c} + %(days)s ELSE {c} END"
+                for c in SHIFTED_DATES.get(table, ())
+            ]
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(moves)} WHERE municipality_id = ANY(%(ids)s)",  # noqa: S608 - constant SQL, values bound # nosec B608
+                shift,
+            )
+        search_days_rebuild(municipality_ids=municipality_ids)
+    return weeks
+
 
 class Command(BaseCommand):
     help = (
         "Create the fictional demo municipalities, one account per role, and load demo "
-        "exports that produce a finding of every rule (idempotent)."
+        "exports that produce a finding of every rule (idempotent). The demo's dates are "
+        "moved by whole weeks so its latest activity falls in the week before today; the "
+        "uploaded files keep their own dates."
     )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            help="Date the demo's story leads up to (YYYY-MM-DD); default: today",
+        )
 
     def handle(self, *args, **options):
         created = self._tenants_and_accounts()
-        loaded = self._exports()
+        began = timezone.now()
+        loaded, touched = self._exports()
+        if touched:
+            today = options["today"] or timezone.localdate()
+            weeks = demo_dates_shift(
+                municipality_ids=[m.pk for m in touched], before=began, today=today
+            )
+            if weeks:
+                self.stdout.write(
+                    f"Demo dates moved {abs(weeks)} weeks {'forward' if weeks > 0 else 'back'} "
+                    f"to lead up to {today:%Y-%m-%d} (the uploaded files keep their own dates)."
+                )
+            # After the move: findings, their summaries and periods read the moved dates.
+            for municipality in touched:
+                with municipality_scope(municipality):
+                    municipality_evaluate(municipality=municipality, trigger="manual")
         self.stdout.write(f"Demo data ready ({created} new records, {loaded} new exports).")
 
     @transaction.atomic
@@ -58,9 +152,10 @@ class Command(BaseCommand):
                 membership_add(user=user, municipality=Municipality.objects.get(slug=slug))
         return created
 
-    def _exports(self) -> int:
-        loaded = 0
-        touched = set()
+    def _exports(self) -> tuple[int, list[Municipality]]:
+        """Upload and load the demo exports not loaded yet; returns how many were loaded
+        and the municipalities they belong to."""
+        loaded, touched = 0, []
         for item in demo.EXPORTS:
             municipality = Municipality.objects.get(slug=item.municipality)
             clerk = User.objects.filter(memberships__municipality=municipality).first()
@@ -78,8 +173,6 @@ class Command(BaseCommand):
                 if not received.already_uploaded:
                     export_load(export_id=received.export.pk)
                     loaded += 1
-                    touched.add(municipality)
-        for municipality in touched:
-            with municipality_scope(municipality):
-                municipality_evaluate(municipality=municipality, trigger="manual")
-        return loaded
+                    if municipality not in touched:
+                        touched.append(municipality)
+        return loaded, touched
