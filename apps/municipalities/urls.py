@@ -44,4 +44,10 @@ urlpatterns = [
         export_views.ExportErrorReportView.as_view(),
         name="export_errors",
     ),
+    path("formats/", export_views.FormatGuideView.as_view(), name="format_guide"),
+    path(
+        "formats/<str:key>.<str:ext>",
+        export_views.FormatTemplateView.as_view(),
+        name="format_template",
+    ),
 ]

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
@@ -11,12 +11,12 @@ from django_tables2 import SingleTableMixin
 
 from apps.core.activity import record_download
 from apps.core.files import download_name, file_download
-from apps.core.spreadsheets import TableExportMixin, csv_response
+from apps.core.spreadsheets import XLSX_TYPE, TableExportMixin, csv_response, xlsx_response
 from apps.municipalities.views import MunicipalityViewMixin
 
-from . import selectors
+from . import format_guide, selectors
 from .forms import ExportUploadForm, OriginalDownloadForm
-from .models import VendorExport
+from .models import Vendor, VendorExport
 from .services import UploadRefused, export_receive
 from .storage import export_open
 from .tables import ExportTable
@@ -181,3 +181,38 @@ class ExportErrorReportView(ExportMixin, View):
         return csv_response(
             f"export-{export.pk}-errors.csv", ["line", "column", "value", "problem"], rows
         )
+
+
+class FormatGuideView(MunicipalityViewMixin, TemplateView):
+    """Every layout the portal reads, with its columns and a template to download."""
+
+    template_name = "vendors/format_guide.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        names = dict(Vendor.objects.values_list("slug", "name"))
+        context["entries"] = [
+            (entry, names.get(entry.format.vendor, entry.format.vendor) if entry.format.vendor
+             else "Any vendor (choose the one whose data it is)")
+            for entry in format_guide.guide_entries()
+        ]  # fmt: skip
+        context["upload_limit_mb"] = settings.PORTAL_UPLOAD_MAX_BYTES // 1024**2
+        return context
+
+
+class FormatTemplateView(MunicipalityViewMixin, View):
+    """A layout's template: its header row only, as CSV or XLSX. It holds no data of
+    anyone's, so its download is not an activity-log entry."""
+
+    def get(self, request, *args, **kwargs):
+        entry = format_guide.guide_entry(kwargs["key"])
+        extension = kwargs["ext"]
+        if entry is None or extension not in entry.template_types:
+            raise Http404("No such template.")
+        filename = f"{entry.key}-template.{extension}"
+        if entry.format is format_guide.LEARN_WORKBOOK:
+            response = HttpResponse(format_guide.learn_workbook_template(), content_type=XLSX_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        write = csv_response if extension == "csv" else xlsx_response
+        return write(filename, format_guide.template_header(entry), [])

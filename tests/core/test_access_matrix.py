@@ -170,6 +170,8 @@ MATRIX: dict[str, Entry] = {
     "municipality:export_file": Entry("tenant_evidence"),
     "municipality:export_progress": TENANT,
     "municipality:export_errors": TENANT,
+    "municipality:format_guide": TENANT,
+    "municipality:format_template": TENANT,
     "state:home": STATE,
     "state:finding_list": STATE,
     "state:activity_list": STATE,
@@ -229,8 +231,12 @@ def methods_of(pattern: URLPattern, entry: Entry) -> list[str]:
     ]
 
 
+# Route arguments that name no object of a municipality (the same for every tenant).
+PLAIN_ARGUMENTS = {"key": "generic_grants", "ext": "csv"}
+
+
 def arguments(route: str) -> set[str]:
-    return set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"municipality_slug"}
+    return set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"municipality_slug", *PLAIN_ARGUMENTS}
 
 
 def path_for(route: str, values: dict) -> str:
@@ -238,6 +244,8 @@ def path_for(route: str, values: dict) -> str:
         converter, name = match.group(1) or "str", match.group(2)
         if name in values:
             return str(values[name])
+        if name in PLAIN_ARGUMENTS:
+            return PLAIN_ARGUMENTS[name]
         return {"int": "1", "uuid": str(uuid.uuid4()), "path": "x/y"}.get(converter, "x")
 
     path = re.sub(r"<(?:(\w+):)?(\w+)>", fill, route)

@@ -24,6 +24,9 @@ class Format:
     # cell holding only a time takes the pattern from its first hour directive on.
     # Other columns get ISO 8601 without a zone (`2025-08-19 13:36:30.943000`).
     excel_text: tuple[tuple[str, str], ...] = ()
+    # The other columns the parser reads when the header has them (the in-portal format
+    # guide lists them and puts them in the format's template).
+    optional: tuple[str, ...] = ()
 
 
 FORMATS = (
@@ -41,21 +44,27 @@ FORMATS = (
         ("partner_agency", "mode", "status"),
         ("partner_agency", "mode", "status"),
         excel_text=(("declaration_date", "%Y-%m-%d"),),
+        optional=("partner_ori", "partner_state", "partner_level", "requested_at", "decided_at",
+                  "decided_by", "declaration_on_file", "declaration_date", "vendor_reference"),
     ),
     Format(
         "generic_searches", "portal template: searches", "network_audit", None,
         ("search_id", "searched_at", "searching_agency"),
         ("search_id", "searched_at", "searching_agency"),
+        optional=("searching_ori", "searcher", "reason", "case_number", "networks_searched",
+                  "devices_searched", "search_type", "plate"),
     ),
     Format(
         "flock_event_log", "portal template: Flock share events", "event_log", "flock",
         ("entity_type", "event_type", "created_at"),
         ("id", "entity_type", "event_type", "created_at", "network_name"),
+        optional=("actor", "details"),
     ),
     Format(
         "flock_events", "Flock event log", "event_log", "flock",
         ("timestamp", "event type", "entity type", "entity details"),
         ("timestamp", "user", "event type", "entity type", "entity details"),
+        optional=("event id",),
     ),
     Format(
         "flock_sharing_list", "Flock sharing list (SharedNetworks)", "sharing_list", "flock",
@@ -67,6 +76,9 @@ FORMATS = (
         ("id", "org name", "search time"),
         ("id", "org name", "search time", "total networks searched", "reason"),
         excel_text=(("search time", "%m/%d/%Y, %I:%M:%S %p UTC"), ("search date", "%m/%d/%Y")),
+        # With `search date`, `search time` holds the time of day only (the split variant).
+        optional=("name", "license plate", "total devices searched", "time frame", "case #",
+                  "filters", "search type", "text prompt", "search date"),
     ),
 )  # fmt: skip
 FORMATS_BY_KEY = {f.key: f for f in FORMATS}
