@@ -6,6 +6,7 @@ from xml.sax.saxutils import escape
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -67,12 +68,14 @@ def engagement_advance(*, engagement: Engagement, actor: User) -> Engagement:
 
 
 def engagement_candidate_findings(engagement: Engagement):
-    """Findings an engagement may cover: its municipality's (or its vendor's), seen in the
-    period. Run in the statewide scope."""
-    findings = Finding.objects.filter(
-        last_seen_at__date__gte=engagement.period_start,
-        first_seen_at__date__lte=engagement.period_end,
-    ).select_related("municipality")
+    """Findings an engagement may cover: its municipality's (or its vendor's), whose
+    condition held at some time in the period (a finding still holding has no end).
+    Run in the statewide scope."""
+    start, end = engagement.period_start, engagement.period_end
+    held = Q(period_start__date__lte=end) & (Q(period_end=None) | Q(period_end__date__gte=start))
+    # A finding written without a period (not by evaluation) counts by when it was seen.
+    seen = Q(period_start=None, first_seen_at__date__lte=end, last_seen_at__date__gte=start)
+    findings = Finding.objects.filter(held | seen).select_related("municipality")
     if engagement.municipality_id:
         return findings.filter(municipality=engagement.municipality_id)
     # A vendor's engagement covers the municipalities that upload that vendor's exports.

@@ -5,7 +5,10 @@ Python), returning one "hit" per subject: a grant, a searching agency, or a pers
 accepted requests in bulk. The hits are then reconciled with the stored findings:
 - a new hit opens a finding;
 - a known one updates its evidence (and reopens it if it had been closed);
-- a finding whose hit is gone is closed, with the time and the cause.
+- a finding whose hit is gone is closed, with the time and the cause;
+- a hit on a grant that has since ended closes its finding, or records it closed if it
+  is new, with the period the grant lasted: sharing that ended before the portal ever
+  saw it is still a finding.
 A run for a municipality holds an advisory lock, so two never overlap; running again
 on the same data changes nothing.
 """
@@ -14,7 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -29,6 +32,7 @@ from apps.municipalities.models import Municipality
 from apps.sharing.models import SharingGrant
 
 from .models import EvaluationRun, Finding, FindingEvent
+from .periods import search_period_text
 from .rollups import statuses_refresh
 
 logger = logging.getLogger(__name__)
@@ -48,6 +52,9 @@ class Hit:
     last_seen_at: object
     agency_id: int | None = None
     grant_id: int | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None  # None while the condition holds
+    ended: bool = False  # a grant that was accepted and has since ended
 
 
 @dataclass
@@ -68,16 +75,45 @@ def _rows(sql: str, params: dict) -> list[dict]:
 
 # --- grant rules ---------------------------------------------------------------------
 
+# A grant rule looks at grants that are accepted and at grants that were accepted and
+# have since ended (revoked, or gone from a sharing list): a grant revoked before its
+# first upload still broke the rule for as long as it lasted. The period a grant held:
+# from its acceptance (the first change to accepted; else the decision of an accepted
+# grant; else its request; else the first time the portal saw it) to its end (the time
+# it changed status; for a grant gone from a sharing list, the last list showing it), or
+# open while it lasts. Its evidence is its own row, or for a grant gone from a list (no
+# row) the row that showed its acceptance.
 _GRANTS = """
 SELECT g.id, g.partner_name, g.agency_id, g.mode, g.status, g.decided_by,
        coalesce(g.decided_at, g.status_changed_at) AS seen_at, g.declaration_on_file,
        g.declaration_date, a.name AS agency_name, a.state, a.level,
-       e.id AS export_id, e.original_name AS export_name, g.source_line
+       e.id AS export_id, e.original_name AS export_name, g.source_line,
+       g.status <> 'accepted' AS ended,
+       coalesce(accepted.occurred_at,
+                CASE WHEN g.status = 'accepted' THEN g.decided_at END,
+                g.requested_at, seen.first_at, g.status_changed_at) AS period_start,
+       CASE WHEN g.status = 'accepted' THEN NULL
+            WHEN g.source_line = 0 AND g.last_listed_at IS NOT NULL THEN g.last_listed_at
+            ELSE g.status_changed_at END AS period_end,
+       accepted.source_export_id AS accepted_export_id, accepted_export.original_name
+           AS accepted_export_name, accepted.source_line AS accepted_line
 FROM sharing_sharinggrant g
 JOIN agencies_agency a ON a.id = g.agency_id
 JOIN vendors_vendorexport e ON e.id = g.source_export_id
+LEFT JOIN LATERAL (
+    SELECT c.occurred_at, c.source_export_id, c.source_line
+    FROM sharing_sharingchange c
+    WHERE c.grant_id = g.id AND c.new_status = 'accepted'
+    ORDER BY c.occurred_at, c.id LIMIT 1
+) accepted ON true
+LEFT JOIN vendors_vendorexport accepted_export ON accepted_export.id = accepted.source_export_id
+LEFT JOIN LATERAL (
+    SELECT min(c.occurred_at) AS first_at FROM sharing_sharingchange c WHERE c.grant_id = g.id
+) seen ON true
 WHERE g.municipality_id = %(municipality)s AND g.direction = 'outgoing'
-  AND g.status = 'accepted' AND ({condition})
+  AND (g.status IN ('accepted', 'revoked')
+       OR (g.status = 'denied' AND accepted.occurred_at IS NOT NULL))
+  AND ({condition})
 ORDER BY g.id
 """
 
@@ -98,15 +134,34 @@ _GRANT_CONDITIONS = {
                    OR (d.expires_on IS NULL AND d.received_on >= %(oldest_declaration)s)))""",
 }
 
+# `{is_}` is "is" while the grant lasts, "was" once it ended; `{period}` comes from
+# `search_period_text`.
 _GRANT_SUMMARIES = {
-    "BLOCKED_AGENCY_GRANT": "Data is shared with {agency_name}, which is on the state blocklist.",
-    "FEDERAL_GRANT_REVIEW": "Data is shared with the federal agency {agency_name}.",
-    "BROAD_SHARING_MODE": "Data is shared through a {mode_label} grant ({partner_name}).",
-    "PRIVATE_ENTITY_GRANT": "Data is shared with the private entity {agency_name}.",
+    "BLOCKED_AGENCY_GRANT": (
+        "Data {is_} shared with {agency_name}, which is on the state blocklist; it {period}."
+    ),
+    "FEDERAL_GRANT_REVIEW": "Data {is_} shared with the federal agency {agency_name}; it {period}.",
+    "BROAD_SHARING_MODE": (
+        "Data {is_} shared through a {mode_label} grant ({partner_name}); its members {period}."
+    ),
+    "PRIVATE_ENTITY_GRANT": "Data {is_} shared with the private entity {agency_name}; it {period}.",
     "OUT_OF_STATE_NO_DECLARATION": (
-        "Data is shared with {agency_name} ({state}) with no valid written declaration on file."
+        "Data {is_} shared with {agency_name} ({state}) with no valid written declaration on "
+        "file; it {period}."
     ),
 }
+
+
+def _grant_evidence(row: dict) -> dict:
+    if row["source_line"] or not row["accepted_line"]:
+        export, name, line = row["export_id"], row["export_name"], row["source_line"]
+    else:
+        export, name = row["accepted_export_id"], row["accepted_export_name"]
+        line = row["accepted_line"]
+    return {
+        "count": 1,
+        "files": [{"export": export, "name": name, "count": 1, "lines": [line] if line else []}],
+    }
 
 
 def _grant_hits(code: str) -> Callable[[Context], list[Hit]]:
@@ -128,22 +183,21 @@ def _grant_hits(code: str) -> Callable[[Context], list[Hit]]:
                 rule_code=code,
                 subject_key=f"grant:{row['id']}",
                 subject_label=row["partner_name"],
-                summary=_GRANT_SUMMARIES[code].format(mode_label=modes[row["mode"]], **row),
-                evidence={
-                    "count": 1,
-                    "files": [
-                        {
-                            "export": row["export_id"],
-                            "name": row["export_name"],
-                            "count": 1,
-                            "lines": [row["source_line"]],
-                        }
-                    ],
-                },
-                first_seen_at=row["seen_at"],
-                last_seen_at=row["seen_at"],
+                summary=_GRANT_SUMMARIES[code].format(
+                    mode_label=modes[row["mode"]],
+                    is_="was" if row["ended"] else "is",
+                    period=search_period_text(row["period_start"], row["period_end"]),
+                    **row,
+                ),
+                evidence=_grant_evidence(row),
+                # An ended grant was last seen sharing when it ended.
+                first_seen_at=row["period_start"] if row["ended"] else row["seen_at"],
+                last_seen_at=row["period_end"] if row["ended"] else row["seen_at"],
                 agency_id=row["agency_id"],
                 grant_id=row["id"],
+                period_start=row["period_start"],
+                period_end=row["period_end"],
+                ended=row["ended"],
             )
             for row in rows
         ]
@@ -259,6 +313,8 @@ def _search_hits(code: str) -> Callable[[Context], list[Hit]]:
                 first_seen_at=row["first_at"],
                 last_seen_at=row["last_at"],
                 agency_id=row["agency_id"],
+                period_start=row["first_at"],
+                period_end=row["last_at"],
             )
             for row in rows
             if row["n"] >= minimum
@@ -345,6 +401,8 @@ def _bulk_hits(context: Context) -> list[Hit]:
                 evidence={"count": row["grants"], "files": row["files"]},
                 first_seen_at=row["first_at"],
                 last_seen_at=row["last_at"],
+                period_start=row["first_at"],
+                period_end=row["last_at"],
             )
         )
     return hits
@@ -404,13 +462,18 @@ def _close_cause(finding: Finding, grants: dict[int, SharingGrant]) -> str:
 
 
 def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
+    """Bring the stored findings in line with the hits. A hit on an ended grant closes
+    its open finding (or records a new one closed straight away, with an event), and
+    never reopens a closed one; only the grant accepted again does that."""
     counts = {"opened": 0, "updated": 0, "closed": 0, "reopened": 0, "unchanged": 0}
     # Locked: a person's step (acknowledge, remediate…) on a finding waits for this run,
     # and this run sees the status that step wrote, never overwriting it.
     existing = {(f.rule_code, f.subject_key): f for f in Finding.objects.select_for_update()}
     events: list[FindingEvent] = []
     changed: list[Finding] = []
-    opened: list[Finding] = []
+    created: list[Finding] = []
+    created_ended: list[Finding] = []
+    ending: list[Finding] = []
     municipality_id = context.municipality.pk
     for hit in hits:
         rule = context.rules[hit.rule_code]
@@ -423,21 +486,31 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
             "last_seen_at": hit.last_seen_at or now,
             "agency_id": hit.agency_id,
             "grant_id": hit.grant_id,
+            "period_start": hit.period_start,
+            "period_end": hit.period_end,
         }
         if finding is None:
-            opened.append(
-                Finding(
-                    municipality_id=municipality_id,
-                    rule_code=hit.rule_code,
-                    subject_key=hit.subject_key,
-                    first_seen_at=hit.first_seen_at or now,
-                    **fields,
-                )
+            finding = Finding(
+                municipality_id=municipality_id,
+                rule_code=hit.rule_code,
+                subject_key=hit.subject_key,
+                first_seen_at=hit.first_seen_at or now,
+                **fields,
             )
+            created.append(finding)
+            if hit.ended:
+                created_ended.append(finding)
             continue
         dirty = [name for name, value in fields.items() if getattr(finding, name) != value]
         for name in dirty:
             setattr(finding, name, fields[name])
+        if hit.ended:
+            if finding.status not in _KEPT_WHEN_CLEARED:
+                ending.append(finding)  # closed below, with its cause
+            elif dirty:
+                counts["updated"] += 1
+                changed.append(finding)
+            continue
         if finding.status in _REOPENED_WHEN_BACK:
             events.append(
                 _event(finding, finding.status, Finding.Status.OPEN, "The condition is back.")
@@ -451,15 +524,25 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
             counts["unchanged"] += 1
         if dirty:
             changed.append(finding)
-    # One insert for the new findings (their ids come back), before their events.
-    Finding.objects.bulk_create(opened, batch_size=500)
-    for finding in opened:
-        events.append(_event(finding, "", Finding.Status.OPEN, "Opened by evaluation."))
-    counts["opened"] = len(opened)
-    closing = [f for f in existing.values() if f.status not in _KEPT_WHEN_CLEARED]
+    closing = ending + [f for f in existing.values() if f.status not in _KEPT_WHEN_CLEARED]
     grants = SharingGrant.objects.select_related("source_export").in_bulk(
-        {f.grant_id for f in closing if f.grant_id}
+        {f.grant_id for f in closing + created_ended if f.grant_id}
     )
+    for finding in created_ended:
+        finding.status, finding.closed_at = Finding.Status.CLOSED, now
+        finding.close_cause = (
+            "The sharing had already ended when the portal first saw it. "
+            + _close_cause(finding, grants)
+        )
+    # One insert for the new findings (their ids come back), before their events.
+    Finding.objects.bulk_create(created, batch_size=500)
+    for finding in created:
+        if finding.status == Finding.Status.CLOSED:
+            events.append(_event(finding, "", Finding.Status.CLOSED, finding.close_cause))
+        else:
+            events.append(_event(finding, "", Finding.Status.OPEN, "Opened by evaluation."))
+    counts["opened"] = len(created) - len(created_ended)
+    counts["closed"] = len(created_ended)
     for finding in closing:
         cause = _close_cause(finding, grants)
         events.append(_event(finding, finding.status, Finding.Status.CLOSED, cause))
@@ -469,7 +552,7 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
     Finding.objects.bulk_update(
         changed,
         ["subject_label", "severity", "summary", "evidence", "last_seen_at", "agency_id",
-         "grant_id", "status", "closed_at", "close_cause"],
+         "grant_id", "period_start", "period_end", "status", "closed_at", "close_cause"],
         batch_size=500,
     )  # fmt: skip
     FindingEvent.objects.bulk_create(events, batch_size=500)

@@ -8,6 +8,8 @@ from apps.compliance.models import Severity
 from apps.municipalities.models import Municipality, TenantModel
 from apps.sharing.models import SharingGrant
 
+from .periods import period_label
+
 
 class Finding(TenantModel):
     """A rule broken by a municipality's sharing or searches, kept up to date by evaluation.
@@ -40,6 +42,12 @@ class Finding(TenantModel):
     evidence = models.JSONField(default=dict, help_text="Files and line numbers it rests on")
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
+    period_start = models.DateTimeField(
+        null=True, blank=True, help_text="When the condition began to hold"
+    )
+    period_end = models.DateTimeField(
+        null=True, blank=True, help_text="When it stopped holding; empty while it still holds"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     close_cause = models.TextField(blank=True)
     assigned_to = models.ForeignKey(
@@ -60,6 +68,20 @@ class Finding(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.rule_code}: {self.subject_label}"
+
+    @property
+    def is_about_a_grant(self) -> bool:
+        return self.subject_key.startswith("grant:")
+
+    @property
+    def sharing_ended(self) -> bool:
+        """A grant finding whose grant was accepted and has since ended."""
+        return self.is_about_a_grant and self.period_end is not None
+
+    @property
+    def period_label(self) -> str:
+        """`Apr 16, 2024 to Sep 23, 2025 (17 months)`, or `since Apr 16, 2024`."""
+        return period_label(self.period_start, self.period_end)
 
 
 def _attachment_path(instance: "FindingEvent", filename: str) -> str:

@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from .models import Finding
@@ -11,11 +12,18 @@ class FindingTable(tables.Table):
     subject_label = tables.Column("About")
     summary = tables.Column(orderable=False)
     status = tables.Column(order_by=("status_rank",))
+    period = tables.Column(
+        "Period", accessor="period_start", order_by=("period_start",), exclude_from_export=True
+    )
     last_seen_at = tables.DateTimeColumn(format="M j, Y", verbose_name="Last seen")
+    # The period in downloads, as two times a spreadsheet can sort.
+    period_start = tables.DateTimeColumn(verbose_name="Period start", visible=False)
+    period_end = tables.DateTimeColumn(verbose_name="Period end", visible=False)
 
     class Meta:
         model = Finding
-        fields = ("severity", "rule_code", "subject_label", "summary", "status", "last_seen_at")
+        fields = ("severity", "rule_code", "subject_label", "summary", "status", "period",
+                  "last_seen_at", "period_start", "period_end")  # fmt: skip
         attrs = {"class": "data-table"}
         empty_text = "No finding matches. Findings appear after your uploads are evaluated."
 
@@ -44,7 +52,18 @@ class FindingTable(tables.Table):
         return value
 
     def render_status(self, record: Finding):
+        if record.status == Finding.Status.CLOSED and record.sharing_ended:
+            return f"Closed: sharing ended {timezone.localtime(record.period_end):%b %-d, %Y}"
         return record.get_status_display()
+
+    def render_period(self, record: Finding):
+        return record.period_label or "—"
+
+    def value_period_start(self, value):
+        return value
+
+    def value_period_end(self, value):
+        return value
 
 
 class MunicipalityStatusTable(tables.Table):
@@ -91,7 +110,8 @@ class StatewideFindingTable(FindingTable):
 
     class Meta(FindingTable.Meta):
         fields = ("selection", "severity", "municipality", "rule_code", "subject_label",
-                  "summary", "status", "last_seen_at")  # fmt: skip
+                  "summary", "status", "period", "last_seen_at", "period_start",
+                  "period_end")  # fmt: skip
         sequence = fields
         exclude = ()
 

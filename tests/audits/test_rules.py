@@ -92,6 +92,14 @@ def assert_none(municipality, rule_code: str) -> None:
     assert found == [], [(f.subject_key, f.summary) for f in found]
 
 
+def assert_recorded_closed(municipality, rule_code: str) -> None:
+    """The rule's one finding is about sharing that had ended: recorded, but closed."""
+    finding = the_finding(municipality, rule_code)
+    assert finding.status == Finding.Status.CLOSED, finding.summary
+    assert finding.grant.status == SharingGrant.Status.REVOKED
+    assert finding.period_end == finding.grant.status_changed_at
+
+
 def assert_rule_basics(finding: Finding, rule_code: str, subsection: str) -> None:
     """Severity comes from the rule; the rule's citation names the subsection."""
     rule = Rule.objects.get(code=rule_code)
@@ -219,21 +227,26 @@ def test_an_office_of_a_blocked_agency_is_blocked_through_its_parent(municipalit
 @pytest.mark.parametrize(
     "changes",
     [
-        {"status": SharingGrant.Status.REVOKED},
         {"status": SharingGrant.Status.PENDING},
         {"status": SharingGrant.Status.DENIED},
         {"direction": SharingGrant.Direction.INCOMING},
     ],
-    ids=["revoked", "pending", "denied", "incoming"],
+    ids=["pending", "denied", "incoming"],
 )
-def test_a_grant_to_ice_that_is_not_live_outgoing_sharing_is_no_finding(
-    municipality_a, ice, changes
-):
+def test_a_grant_to_ice_that_never_shared_data_out_is_no_finding(municipality_a, ice, changes):
     SharingGrantFactory(municipality=municipality_a, agency=ice, **changes)
 
     evaluate(municipality_a)
 
     assert_none(municipality_a, "BLOCKED_AGENCY_GRANT")
+
+
+def test_a_revoked_grant_to_ice_is_a_finding_recorded_closed(municipality_a, ice):
+    SharingGrantFactory(municipality=municipality_a, agency=ice, status=SharingGrant.Status.REVOKED)
+
+    evaluate(municipality_a)
+
+    assert_recorded_closed(municipality_a, "BLOCKED_AGENCY_GRANT")
 
 
 def test_another_municipalitys_grant_to_ice_is_not_this_ones_finding(
@@ -360,7 +373,9 @@ def test_an_out_of_state_grant_with_a_current_declaration_is_no_finding(
     assert_none(municipality_a, "OUT_OF_STATE_NO_DECLARATION")
 
 
-def test_in_state_and_revoked_out_of_state_grants_are_no_finding(municipality_a, ward_county_tx):
+def test_in_state_grants_are_no_finding_and_revoked_out_of_state_ones_are_closed(
+    municipality_a, ward_county_tx
+):
     SharingGrantFactory(municipality=municipality_a, agency=AgencyFactory(name="Cedar Falls IL PD"))
     SharingGrantFactory(
         municipality=municipality_a, agency=ward_county_tx, status=SharingGrant.Status.REVOKED
@@ -368,7 +383,7 @@ def test_in_state_and_revoked_out_of_state_grants_are_no_finding(municipality_a,
 
     evaluate(municipality_a)
 
-    assert_none(municipality_a, "OUT_OF_STATE_NO_DECLARATION")
+    assert_recorded_closed(municipality_a, "OUT_OF_STATE_NO_DECLARATION")
 
 
 # --- 3. FEDERAL_GRANT_REVIEW ----------------------------------------------------------
@@ -431,7 +446,7 @@ def test_pool_sharing_modes_are_a_finding(municipality_a, mode, label):
     assert_second_run_changes_nothing(municipality_a)
 
 
-def test_one_to_one_and_revoked_pool_grants_are_no_broad_sharing(municipality_a):
+def test_one_to_one_grants_are_no_broad_sharing_and_revoked_pools_are_closed(municipality_a):
     SharingGrantFactory(municipality=municipality_a)
     SharingGrantFactory(
         municipality=municipality_a,
@@ -442,7 +457,7 @@ def test_one_to_one_and_revoked_pool_grants_are_no_broad_sharing(municipality_a)
 
     evaluate(municipality_a)
 
-    assert_none(municipality_a, "BROAD_SHARING_MODE")
+    assert_recorded_closed(municipality_a, "BROAD_SHARING_MODE")
 
 
 # --- 5. PRIVATE_ENTITY_GRANT ----------------------------------------------------------
