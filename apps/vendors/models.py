@@ -1,5 +1,8 @@
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from apps.municipalities.models import TenantModel
 
@@ -94,6 +97,32 @@ class VendorExport(TenantModel):
     @property
     def uploader_label(self) -> str:
         return str(self.uploaded_by) if self.uploaded_by else "command line"
+
+    @property
+    def is_partly_loaded(self) -> bool:
+        """Loaded, but some rows were rejected (`rows_rejected` counts the row errors)."""
+        return self.status == self.Status.LOADED and self.rows_rejected > 0
+
+    @property
+    def status_label(self) -> str:
+        if self.is_partly_loaded:
+            rows = "row" if self.rows_rejected == 1 else "rows"
+            return f"Loaded, {self.rows_rejected:,} {rows} rejected"
+        return self.get_status_display()
+
+    @property
+    def status_tone(self) -> str:
+        """The badge's colour class: a partly loaded export is amber, not green."""
+        return "amber" if self.is_partly_loaded else self.status
+
+    @property
+    def original_kept_until(self) -> date | None:
+        """The last day the uploaded file is kept (the daily purge removes it after);
+        None once it was purged."""
+        if self.original_purged_at:
+            return None
+        retention = timedelta(days=settings.PORTAL_ORIGINAL_RETENTION_DAYS)
+        return timezone.localdate(self.received_at + retention)
 
 
 class ExportRowError(TenantModel):

@@ -51,11 +51,11 @@ class ExportTable(tables.Table):
         return value
 
     def value_status(self, record: VendorExport) -> str:
-        return record.get_status_display()
+        return record.status_label
 
     def render_status(self, record: VendorExport) -> str:
         return format_html(
-            '<span class="status status-{}">{}</span>', record.status, record.get_status_display()
+            '<span class="status status-{}">{}</span>', record.status_tone, record.status_label
         )
 
     def render_period(self, record: VendorExport) -> str:

@@ -1,9 +1,15 @@
+import re
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.views import View
 from django.views.generic import TemplateView
 from django.views.generic.edit import FormMixin
@@ -18,7 +24,7 @@ from . import format_guide, selectors
 from .forms import ExportUploadForm, OriginalDownloadForm
 from .models import Vendor, VendorExport
 from .services import UploadRefused, export_receive
-from .storage import export_open
+from .storage import export_open, export_path
 from .tables import ExportTable
 
 
@@ -95,23 +101,127 @@ class ExportMixin(MunicipalityViewMixin):
             raise Http404("No such export.") from None
 
 
+@dataclass(frozen=True)
+class PagedRows:
+    """One section of an export's page: its rows and the links to its other pages."""
+
+    prefix: str  # of the section's query parameters and of its anchor
+    noun: str
+    page: selectors.RowsPage
+    line: str
+    first_url: str
+    previous_url: str
+    next_url: str
+    kept_params: list[tuple[str, str]]  # the other sections' places, for the line form
+
+    @property
+    def rows(self) -> list:
+        return self.page.rows
+
+    @property
+    def first_line(self) -> int | None:
+        return getattr(self.rows[0], self.line) if self.rows else None
+
+    @property
+    def last_line(self) -> int | None:
+        return getattr(self.rows[-1], self.line) if self.rows else None
+
+
+_CURSOR = re.compile(r"(\d{1,10})\.(\d{1,19})")
+_LINE = re.compile(r"\d{1,10}")
+
+
+def _cursor(value: str | None) -> tuple[int, int] | None:
+    found = _CURSOR.fullmatch(value or "")
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
 class ExportDetailView(ExportMixin, TemplateView):
     template_name = "vendors/export_detail.html"
-    preview_rows = 50
+    page_size = 50
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         export = self.export
-        errors = selectors.export_row_errors(export=export)
+        changes = self.paged(
+            "changes", "sharing changes", selectors.export_changes(export=export), "source_line"
+        )
+        # A sharing list's changes say what its grants are; other lists show the grants.
+        grants = None
+        if not changes.rows and not changes.page.has_previous:
+            grants = self.paged(
+                "grants", "sharing grants", selectors.export_grants(export=export), "source_line"
+            )
+        original_stored = export.original_purged_at is None and export_path(export.sha256).exists()
         context.update(
             export=export,
-            row_errors=errors[: self.preview_rows],
-            searches=selectors.export_searches(export=export)[: self.preview_rows],
-            grants=selectors.export_grants(export=export)[: self.preview_rows],
-            changes=selectors.export_changes(export=export)[: self.preview_rows],
-            preview_rows=self.preview_rows,
+            row_errors=self.paged(
+                "errors", "rejected rows", selectors.export_row_errors(export=export), "line"
+            )
+            if export.rows_rejected
+            else None,
+            searches=self.paged(
+                "searches", "searches", selectors.export_searches(export=export), "source_line"
+            ),
+            grants=grants,
+            changes=changes,
+            page_size=self.page_size,
+            original_stored=original_stored,
+            original_downloadable=original_stored and not self.request.user.is_state_administrator,
+            message=_with_guide_link(export.message, self.municipality.slug),
         )
         return context
+
+    def paged(self, prefix: str, noun: str, rows: QuerySet, line: str) -> PagedRows:
+        params = self.request.GET
+        own = (f"{prefix}_after", f"{prefix}_before", f"{prefix}_line")
+        line_asked = params.get(f"{prefix}_line", "").strip()
+        page = selectors.export_rows_page(
+            rows,
+            line=line,
+            size=self.page_size,
+            after=_cursor(params.get(own[0])),
+            before=_cursor(params.get(own[1])),
+            from_line=int(line_asked) if _LINE.fullmatch(line_asked) else None,
+        )
+
+        def url(**place: str) -> str:
+            query = QueryDict(mutable=True)
+            for name, values in params.lists():
+                if name not in own:
+                    query.setlist(name, values)
+            query.update({f"{prefix}_{name}": value for name, value in place.items()})
+            return f"?{query.urlencode()}#{prefix}"
+
+        def cursor(row) -> str:
+            row_line, row_id = selectors.row_key(row, line=line)
+            return f"{row_line}.{row_id}"
+
+        has_previous, has_next = page.has_previous, page.has_next
+        return PagedRows(
+            prefix=prefix,
+            noun=noun,
+            page=page,
+            line=line,
+            first_url=url() if has_previous else "",
+            previous_url=url(before=cursor(page.rows[0])) if has_previous and page.rows else "",
+            next_url=url(after=cursor(page.rows[-1])) if has_next else "",
+            kept_params=[
+                (name, value)
+                for name, values in params.lists()
+                if name not in own
+                for value in values
+            ],
+        )
+
+
+def _with_guide_link(message: str, slug: str) -> str | SafeString:
+    """A rejection's message with its "format guide" made a link to the guide."""
+    before, found, after = message.partition("format guide")
+    if not found:
+        return message
+    url = reverse("municipality:format_guide", kwargs={"municipality_slug": slug})
+    return format_html('{}<a href="{}">format guide</a>{}', before, url, after)
 
 
 class ExportProgressView(ExportMixin, View):
@@ -122,7 +232,7 @@ class ExportProgressView(ExportMixin, View):
         return JsonResponse(
             {
                 "status": export.status,
-                "status_label": export.get_status_display(),
+                "status_label": export.status_label,
                 "percent": export.progress_percent,
                 "rows_processed": export.rows_processed,
                 "finished": export.is_finished,
