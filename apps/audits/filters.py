@@ -1,5 +1,6 @@
 import django_filters
 
+from apps.agencies.filters import AgencyMatchFilter
 from apps.compliance.models import Rule, Severity
 from apps.municipalities.models import Municipality
 
@@ -14,10 +15,11 @@ class FindingFilter(django_filters.FilterSet):
         empty_label="Any",
         choices=lambda: [(code, code) for code in Rule.objects.values_list("code", flat=True)],
     )
+    agency = AgencyMatchFilter(label="Agency")
 
     class Meta:
         model = Finding
-        fields = ["status", "severity", "rule_code"]
+        fields = ["status", "severity", "rule_code", "agency"]
 
 
 class MunicipalityStatusFilter(django_filters.FilterSet):
@@ -37,9 +39,6 @@ class MunicipalityStatusFilter(django_filters.FilterSet):
 class StatewideFindingFilter(FindingFilter):
     municipality = django_filters.ModelChoiceFilter(
         queryset=Municipality.objects.order_by("name"), empty_label="Any"
-    )
-    agency = django_filters.CharFilter(
-        field_name="agency__name", lookup_expr="icontains", label="Agency contains"
     )
     last_seen_after = django_filters.DateFilter(
         field_name="last_seen_at", lookup_expr="date__gte", label="Last seen on or after",
