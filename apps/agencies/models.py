@@ -1,6 +1,16 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+
+
+def name_core(field: str) -> OpClass:
+    """A name without the words that only say what kind of agency it is, indexed for
+    pg_trgm similarity; `agency_name_core` is the SQL function of migration 0003."""
+    core = models.Func(
+        models.F(field), function="agency_name_core", output_field=models.TextField()
+    )
+    return OpClass(core, name="gin_trgm_ops")
 
 
 class Agency(models.Model):
@@ -33,7 +43,13 @@ class Agency(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
-        indexes = [models.Index(fields=["is_confirmed", "name"])]
+        indexes = [
+            models.Index(fields=["is_confirmed", "name"]),
+            # pg_trgm: the search boxes' word matching (a regular expression) on the name,
+            # and the review queue's look-alikes (similarity) on the name's core.
+            GinIndex(name="agency_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
+            GinIndex(name_core("normalized_name"), name="agency_name_core_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -53,6 +69,10 @@ class AgencyAlias(models.Model):
     class Meta:
         ordering = ["alias"]
         verbose_name_plural = "agency aliases"
+        indexes = [
+            GinIndex(name="alias_alias_trgm", fields=["alias"], opclasses=["gin_trgm_ops"]),
+            GinIndex(name_core("normalized"), name="alias_name_core_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.alias

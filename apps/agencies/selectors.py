@@ -1,4 +1,3 @@
-import difflib
 import re
 from dataclasses import dataclass
 
@@ -26,25 +25,80 @@ def agencies_to_review() -> QuerySet[Agency]:
     )
 
 
+# pg_trgm similarity, 0 to 1, of two names' cores (`agency_name_core`, migration 0003:
+# the names without the words that only say what kind of agency it is, which every
+# town's police department shares). "Riverbend Potice" and "Riverbend" score 0.59, "CEP
+# NTC" and "CBP NTC" 0.45, "Ward" and "Howard" 0.33, "Riverbend" and "Phoenix" 0. The
+# `%` operator's own threshold (pg_trgm.similarity_threshold, 0.3 by default) picks
+# the candidates through the trigram indexes first.
+LOOKALIKE_MIN_SIMILARITY = 0.3
+LOOKALIKES_PER_AGENCY = 3
+
+_LOOKALIKES_SQL = """
+SELECT agency.*, lookalike.pending_id, lookalike.rank
+FROM agencies_agency pending
+CROSS JOIN LATERAL (SELECT agency_name_core(pending.normalized_name) AS core) wanted
+CROSS JOIN LATERAL (
+    SELECT pending.id AS pending_id, candidate.id AS agency_id,
+           row_number() OVER (ORDER BY
+               bool_or(pending.state = '' OR candidate.state IN ('', pending.state)) DESC,
+               max(similarity(spelling.core, wanted.core)) DESC,
+               max(similarity(spelling.normalized, pending.normalized_name)) DESC,
+               candidate.name) AS rank
+    FROM (
+        SELECT id AS agency_id, normalized_name AS normalized,
+               agency_name_core(normalized_name) AS core
+        FROM agencies_agency
+        WHERE is_confirmed AND agency_name_core(normalized_name) %% wanted.core
+        UNION ALL
+        SELECT agency_id, split_part(normalized, '|', 2), agency_name_core(normalized)
+        FROM agencies_agencyalias
+        WHERE agency_name_core(normalized) %% wanted.core
+    ) spelling
+    JOIN agencies_agency candidate ON candidate.id = spelling.agency_id AND candidate.is_confirmed
+    WHERE similarity(spelling.core, wanted.core) >= %(min)s
+    GROUP BY candidate.id
+    ORDER BY rank
+    LIMIT %(per_agency)s
+) lookalike
+JOIN agencies_agency agency ON agency.id = lookalike.agency_id
+WHERE pending.id = ANY(%(pending)s)
+ORDER BY lookalike.pending_id, lookalike.rank
+"""
+
+
+def agency_lookalikes(*, agency_ids: list[int]) -> dict[int, list[Agency]]:
+    """Confirmed agencies whose name or a spelling looks like each agency's name, in one
+    query: up to three each, best first.
+
+    Names and aliases are compared by trigram similarity (pg_trgm) of their cores, the
+    normalised names without the words that only say what kind of agency it is, so a
+    police department is not offered for another town's. Agencies of the same state
+    (or of none, as federal ones) come first, another state's after them; then the
+    closest cores, then the closest whole names.
+    """
+    if not agency_ids:
+        return {}
+    params = {
+        "min": LOOKALIKE_MIN_SIMILARITY,
+        "per_agency": LOOKALIKES_PER_AGENCY,
+        "pending": list(agency_ids),
+    }
+    found: dict[int, list[Agency]] = {agency_id: [] for agency_id in agency_ids}
+    for lookalike in Agency.objects.raw(_LOOKALIKES_SQL, params):
+        found[lookalike.pending_id].append(lookalike)
+    return found
+
+
 def review_queue(*, limit: int = 50) -> list[ReviewItem]:
     """Each unconfirmed agency with up to three look-alike confirmed agencies.
 
     The look-alikes are suggestions for a person ("Ward County TX SO" may be shown
     "Howard County Sheriff's Office"); nothing is merged without a click.
     """
-    confirmed = list(
-        Agency.objects.filter(is_confirmed=True).only("id", "name", "state", "normalized_name")
-    )
-    names = [agency.normalized_name for agency in confirmed]
-    by_name: dict[str, list[Agency]] = {}
-    for agency in confirmed:
-        by_name.setdefault(agency.normalized_name, []).append(agency)
-    items = []
-    for agency in agencies_to_review()[:limit]:
-        close = difflib.get_close_matches(agency.normalized_name, names, n=3, cutoff=0.75)
-        candidates = [match for name in close for match in by_name[name]][:3]
-        items.append(ReviewItem(agency, candidates))
-    return items
+    pending = list(agencies_to_review()[:limit])
+    lookalikes = agency_lookalikes(agency_ids=[agency.pk for agency in pending])
+    return [ReviewItem(agency, lookalikes[agency.pk]) for agency in pending]
 
 
 def agencies_with_reach() -> QuerySet[Agency]:
@@ -128,7 +182,11 @@ def agencies_matching(text: str) -> QuerySet[Agency]:
     for pattern in patterns:
         by_name &= Q(name__iregex=pattern)
         by_alias &= Q(alias__iregex=pattern)
-    matched = Agency.objects.filter(
-        by_name | Q(pk__in=AgencyAlias.objects.filter(by_alias).values("agency_id"))
-    ).values("pk")
+    # A union rather than an OR, so each side can use its trigram index.
+    matched = (
+        Agency.objects.filter(by_name)
+        .order_by()
+        .values("pk")
+        .union(AgencyAlias.objects.filter(by_alias).order_by().values("agency_id"))
+    )
     return Agency.objects.filter(Q(pk__in=matched) | Q(parent__in=matched))
