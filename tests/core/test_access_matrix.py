@@ -150,6 +150,7 @@ PUBLIC, SIGNED_IN, TENANT, STATE, ADMINISTRATION = (
 MATRIX: dict[str, Entry] = {
     "home": SIGNED_IN,
     "healthz": PUBLIC,
+    "favicon": PUBLIC,
     "admin:login": Entry("admin_login"),
     "accounts:login": PUBLIC,
     "accounts:logout": Entry("sign_out"),
