@@ -30,6 +30,77 @@ from .models import ActivityEntry
 ACTIVITY_LOCK = 7310
 GENESIS = "0" * 64
 
+# What each action code means to a reader, by area, in the order the activity page's
+# filter lists them. Every code passed to `record()` (or made by `change_record()` from
+# the model's name and the change) has a label here; tests/core/test_walk_fixes.py reads
+# apps/ for the codes and fails on one without a label.
+ACTION_AREAS: dict[str, tuple[str, dict[str, str]]] = {
+    "accounts": ("Sign-in and accounts", {
+        "account.signed_in": "Signed in",
+        "account.signed_out": "Signed out",
+        "account.sign_in_failed": "Sign-in failed",
+        "account.sign_in_held": "Sign-in held back after failures",
+        "account.unlocked": "Sign-in lockout lifted",
+        "account.two_factor_added": "Two-factor authenticator added",
+        "account.two_factor_removed": "Two-factor authenticator removed",
+        "account.two_factor_verified": "Two-factor code accepted",
+        "account.two_factor_failed": "Two-factor code refused",
+        "account.two_factor_password_failed": "Wrong password to change two-factor sign-in",
+        "account.backup_codes_generated": "Backup codes made",
+        "account.backup_code_used": "Backup code used",
+        "user.created": "Account created",
+        "user.changed": "Account changed",
+    }),
+    "uploads": ("Uploads", {
+        "export.uploaded": "Export uploaded",
+        "export.loaded": "Export loaded",
+        "export.rejected": "Export rejected",
+        "export.original_purged": "Uploaded original purged",
+    }),
+    "findings": ("Findings and evaluations", {
+        "findings.evaluated": "Municipality evaluated",
+        "finding.acknowledge": "Finding acknowledged",
+        "finding.remediate": "Finding remediated",
+        "finding.verify": "Remediation verified",
+        "finding.reject_remediation": "Remediation rejected",
+        "finding.dismiss": "Finding dismissed",
+        "finding.reopen": "Finding reopened",
+        "finding.assigned": "Finding assigned",
+    }),
+    "engagements": ("Audit engagements", {
+        "engagement.created": "Engagement opened",
+        "engagement.changed": "Engagement changed",
+        "engagement.note_added": "Engagement note added",
+    }),
+    "declarations": ("Declarations", {
+        "declaration.added": "Declaration recorded",
+    }),
+    "rules": ("Rules and lists", {
+        "blocklistentry.created": "Blocklist entry added",
+        "blocklistentry.changed": "Blocklist entry changed",
+        "blocklistentry.retired": "Blocklist entry retired",
+        "rule.changed": "Rule changed",
+        "reasonterm.created": "Reason term added",
+        "reasonterm.changed": "Reason term changed",
+    }),
+    "agencies": ("Agency directory", {
+        "agency.changed": "Agency changed",
+        "agency.retired": "Agency merged into another",
+    }),
+    "downloads": ("Downloads", {
+        "download": "Download",
+    }),
+}  # fmt: skip
+ACTION_LABELS: dict[str, str] = {
+    code: label for _, labels in ACTION_AREAS.values() for code, label in labels.items()
+}
+
+
+def action_label(code: str) -> str:
+    """The reader's words for an action code (the code itself if it has none yet)."""
+    return ACTION_LABELS.get(code, code)
+
+
 _actor: contextvars.ContextVar = contextvars.ContextVar("activity_actor", default=None)
 _ip: contextvars.ContextVar = contextvars.ContextVar("activity_ip", default=None)
 

@@ -9,13 +9,29 @@ from django_tables2 import SingleTableMixin
 from apps.accounts.permissions import StateStaffRequiredMixin
 from apps.municipalities.models import Municipality
 
+from .activity import ACTION_AREAS, action_label
 from .models import ActivityEntry
 from .spreadsheets import TableExportMixin
+
+AREA_PREFIX = "area:"
+
+
+def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filter's choices: per area, the whole area first, then each action."""
+    return [
+        (area_label, [
+            (AREA_PREFIX + area, f"Anything in {area_label.lower()}"),
+            *sorted(labels.items(), key=lambda item: item[1]),
+        ])
+        for area, (area_label, labels) in ACTION_AREAS.items()
+    ]  # fmt: skip
 
 
 class ActivityFilter(django_filters.FilterSet):
     actor_label = django_filters.CharFilter(label="Who (username)", lookup_expr="iexact")
-    action = django_filters.CharFilter(label="What (starts with)", lookup_expr="startswith")
+    action = django_filters.ChoiceFilter(
+        label="What", choices=action_choices, empty_label="Anything", method="filter_action"
+    )
     municipality = django_filters.ModelChoiceFilter(
         queryset=Municipality.objects.order_by("name"), empty_label="Any"
     )
@@ -32,13 +48,22 @@ class ActivityFilter(django_filters.FilterSet):
         model = ActivityEntry
         fields = ["actor_label", "action", "municipality", "on_or_after", "on_or_before"]
 
+    def filter_action(self, queryset, name, value):
+        if value.startswith(AREA_PREFIX):
+            _, labels = ACTION_AREAS[value.removeprefix(AREA_PREFIX)]
+            return queryset.filter(action__in=list(labels))
+        return queryset.filter(action=value)
+
 
 class ActivityTable(tables.Table):
+    region_label = "Activity log entries"  # names the table's scrolling region
     seq = tables.Column("#", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    at = tables.DateTimeColumn(format="M j, Y H:i:s", verbose_name="When")
+    at = tables.DateTimeColumn(format="M j, Y H:i:s T", verbose_name="When")
     actor_label = tables.Column("Who")
     ip = tables.Column("From", default="—")
     action = tables.Column("What")
+    # Downloads also carry the code, which stays the same when a label is reworded.
+    action_code = tables.Column(accessor="action", verbose_name="Action code", visible=False)
     subject_label = tables.Column("About", default="—")
     municipality = tables.Column(
         accessor="municipality__name", verbose_name="Municipality", default="—"
@@ -49,6 +74,9 @@ class ActivityTable(tables.Table):
         attrs = {"class": "data-table"}
         order_by = ("-seq",)
         empty_text = "Nothing recorded matches. Clear the filter to see everything."
+
+    def render_action(self, value: str) -> str:
+        return action_label(value)
 
     def render_detail(self, value: dict):
         return format_html("<span class='small'>{}</span>", describe(value)[:400])
