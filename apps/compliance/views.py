@@ -29,7 +29,18 @@ class CatalogueListView(StateAdministratorRequiredMixin, TemplateView):
         context["blocklist"] = BlocklistEntry.objects.select_related("agency")
         context["rules"] = Rule.objects.all()
         context["terms"] = ReasonTerm.objects.all()
-        context["recent_changes"] = ChangeRecord.objects.select_related("actor")[:20]
+        # Only this page's own lists: accounts, agencies and engagements keep their
+        # history in the same table, and show it on their own pages.
+        subjects = {
+            model._meta.label_lower: (kind, noun)
+            for kind, (model, _, noun) in CatalogueEditView.kinds.items()
+        }
+        changes = list(
+            ChangeRecord.objects.filter(subject_type__in=subjects).select_related("actor")[:20]
+        )
+        for change in changes:
+            change.kind, change.noun = subjects[change.subject_type]
+        context["recent_changes"] = changes
         return context
 
 
