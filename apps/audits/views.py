@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -21,6 +22,8 @@ from apps.municipalities.views import MunicipalityViewMixin
 from .dashboards import STATUS_RULE, municipalities_with_status, statewide_figures, weekly_series
 from .engagement_forms import (
     ConclusionForm,
+    EngagementAdvanceForm,
+    EngagementCandidateFilter,
     EngagementFindingsForm,
     EngagementForm,
     EngagementStepForm,
@@ -246,15 +249,28 @@ class EngagementMixin(StateStaffRequiredMixin):
 
 class EngagementDetailView(EngagementMixin, TemplateView):
     template_name = "audits/engagement_detail.html"
+    # Candidates listed with a checkbox each; "add all" reaches past them.
+    candidates_listed = 200
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         engagement = self.engagement
+        next_step = engagement_next_step(engagement)
+        candidates = engagement_candidate_findings(engagement)
+        chosen = EngagementCandidateFilter(
+            self.request.GET or None, engagement=engagement, candidates=candidates
+        )
+        matching = chosen.qs
+        linked = set(engagement.findings.values_list("pk", flat=True))
         context.update(
             engagement=engagement,
-            next_step=engagement_next_step(engagement),
-            linked=set(engagement.findings.values_list("pk", flat=True)),
-            candidates=engagement_candidate_findings(engagement)[:200],
+            next_step=next_step,
+            advance_form=kwargs.get("advance_form") or EngagementAdvanceForm(next_step=next_step),
+            linked=linked,
+            candidate_filter=chosen,
+            candidates=matching[: self.candidates_listed],
+            matching_count=matching.count(),
+            matching_covered=matching.filter(pk__in=linked).count(),
             conclusion_form=kwargs.get("conclusion_form") or ConclusionForm(instance=engagement),
             note_form=kwargs.get("note_form") or NoteForm(),
             notes=engagement.notes.select_related("author"),
@@ -265,10 +281,10 @@ class EngagementDetailView(EngagementMixin, TemplateView):
         )
         return context
 
-    def refuse(self, form):
+    def refuse(self, form, **forms):
         """The page again with what was wrong, answering 400."""
         form_errors_as_messages(request=self.request, form=form)
-        return self.render_to_response(self.get_context_data(), status=400)
+        return self.render_to_response(self.get_context_data(**forms), status=400)
 
     def post(self, request, *args, **kwargs):
         engagement, step = self.engagement, EngagementStepForm(request.POST)
@@ -277,6 +293,11 @@ class EngagementDetailView(EngagementMixin, TemplateView):
         action = step.cleaned_data["action"]
         try:
             if action == "advance":
+                form = EngagementAdvanceForm(
+                    request.POST, next_step=engagement_next_step(engagement)
+                )
+                if not form.is_valid():
+                    return self.refuse(form, advance_form=form)
                 engagement = engagement_advance(engagement=engagement, actor=request.user)
                 messages.success(request, f"Now: {engagement.get_status_display()}.")
             elif action == "findings":
@@ -286,10 +307,35 @@ class EngagementDetailView(EngagementMixin, TemplateView):
                 if not form.is_valid():
                     return self.refuse(form)
                 engagement_link_findings(
-                    engagement=engagement, findings=list(form.cleaned_data["finding"]),
-                    actor=request.user,
+                    engagement=engagement, actor=request.user,
+                    findings=form.covered_after(list(engagement.findings.all())),
                 )  # fmt: skip
                 messages.success(request, "Findings linked.")
+            elif action in ("findings_add", "findings_remove"):
+                # The filter's values come back in the form; they narrow the candidates
+                # only, so no other finding can be named.
+                chosen = EngagementCandidateFilter(
+                    request.POST, engagement=engagement,
+                    candidates=engagement_candidate_findings(engagement),
+                )  # fmt: skip
+                if not chosen.is_valid():
+                    return self.refuse(chosen.form)
+                covered = list(engagement.findings.all())
+                matching = list(chosen.qs)
+                if action == "findings_add":
+                    findings = covered + [f for f in matching if f not in covered]
+                else:
+                    findings = [f for f in covered if f not in matching]
+                engagement_link_findings(
+                    engagement=engagement, findings=findings, actor=request.user
+                )
+                changed = abs(len(findings) - len(covered))
+                verb = "added" if action == "findings_add" else "removed"
+                messages.success(
+                    request,
+                    f"{changed} finding{pluralize(changed)} {verb}; "
+                    f"the engagement covers {len(findings)}.",
+                )
             elif action == "conclusion":
                 if engagement.status in ("issued", "closed"):
                     raise ValidationError("An issued report's conclusion cannot change.")

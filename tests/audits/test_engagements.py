@@ -47,10 +47,10 @@ def test_an_engagement_goes_from_planned_to_an_issued_report(
     client.post(url, {"action": "findings", "finding": [finding.pk]})
     client.post(url, {"action": "advance"})  # fieldwork
     client.post(url, {"action": "advance"})  # draft report
-    refused = client.post(url, {"action": "advance"}, follow=True)  # no conclusion yet
+    refused = client.post(url, {"action": "advance", "confirm": "on"}, follow=True)  # no conclusion
     assert "conclusion before issuing" in refused.content.decode()
     client.post(url, {"action": "conclusion", "conclusion": "Federal access was removed."})
-    client.post(url, {"action": "advance"})  # issued
+    client.post(url, {"action": "advance", "confirm": "on"})  # issued
 
     engagement.refresh_from_db()
     assert engagement.status == "issued" and engagement.issued_at is not None

@@ -113,6 +113,7 @@ def test_an_auditor_finds_a_red_municipality_and_issues_a_report(
         "Data was shared with ICE; the grant must be revoked."
     )
     page.get_by_role("button", name="Save the conclusion").click()
+    page.get_by_label(re.compile("I confirm: issue the report")).check()
     page.get_by_role("button", name="Move to: Issue the report").click()
     expect(page.get_by_text("Now: Report issued.")).to_be_visible()
     check_accessibility("engagement page")
