@@ -65,7 +65,7 @@ def findings_for_export() -> Iterator[dict]:
             "citation": citations.get(finding.rule_code, ""),
             "evidence": evidence_text(finding.evidence),
             "evidence_detail": finding.evidence,
-            "first_seen": finding.first_seen_at.isoformat(),
-            "last_seen": finding.last_seen_at.isoformat(),
+            "first_seen": finding.first_seen_at,
+            "last_seen": finding.last_seen_at,
             "summary": finding.summary,
         }
