@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from apps.agencies.models import Agency
 from apps.compliance.models import Severity
@@ -138,7 +139,8 @@ class EvaluationRun(TenantModel):
         indexes = [models.Index(fields=["municipality", "-started_at"])]
 
     def __str__(self) -> str:
-        return f"{self.trigger} run at {self.started_at:%Y-%m-%d %H:%M}"
+        # Shown in the activity log: in the portal's zone, as every time on its pages.
+        return f"{self.trigger} run at {timezone.localtime(self.started_at):%Y-%m-%d %H:%M %Z}"
 
 
 class MunicipalityStatus(TenantModel):
@@ -254,4 +256,4 @@ class EngagementNote(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"Note by {self.author} on {self.at:%Y-%m-%d}"
+        return f"Note by {self.author} on {timezone.localdate(self.at):%Y-%m-%d}"

@@ -178,7 +178,7 @@ def test_an_administrator_blocks_an_agency_and_its_partner_turns_red(
 
     # The change is in the activity log, with who made it.
     page.get_by_role("link", name="Activity").click()
-    entry = page.locator("tbody tr", has_text="blocklistentry.created")
+    entry = page.locator("tbody tr", has_text="Blocklist entry added")
     expect(entry).to_contain_text(administrator.username)
     shoot("admin-activity-log")
     check_accessibility("activity log")

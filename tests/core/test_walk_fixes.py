@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from apps.audits.engagements import engagement_advance, engagement_create
-from apps.audits.models import Finding
+from apps.audits.models import EvaluationRun, Finding
 from apps.audits.services import TRANSITIONS
 from apps.compliance.models import Rule
 from apps.compliance.services import rule_save
@@ -343,3 +343,9 @@ def test_export_findings_prints_times_in_iso_8601_with_the_portals_offset(munici
     printed = json.loads(as_json.getvalue())[0]
     row = next(csv.DictReader(io.StringIO(as_csv.getvalue())))
     assert printed["first_seen"] == row["first_seen"] == "2024-01-16T13:02:00-06:00"
+
+
+def test_an_evaluation_is_named_by_its_local_time_in_the_activity_log():
+    run = EvaluationRun(trigger="upload", started_at=datetime(2025, 7, 4, 3, 30, tzinfo=UTC))
+
+    assert str(run) == "upload run at 2025-07-03 22:30 CDT"
