@@ -8,6 +8,7 @@ from apps.agencies import views as agency_views
 from apps.audits import views as audit_views
 from apps.compliance import views as compliance_views
 from apps.core import activity_views
+from apps.sharing import views as sharing_views
 
 app_name = "state"
 
@@ -76,6 +77,8 @@ urlpatterns = [
         audit_views.EngagementReportPdfView.as_view(),
         name="engagement_report_pdf",
     ),
+    path("grants/", sharing_views.StatewideGrantListView.as_view(), name="grant_list"),
+    path("searches/", sharing_views.StatewideSearchListView.as_view(), name="search_list"),
     path("activity/", activity_views.ActivityListView.as_view(), name="activity_list"),
     path("agencies/", agency_views.AgencyListView.as_view(), name="agency_list"),
     path(

@@ -21,6 +21,9 @@ urlpatterns = [
         finding_views.FindingAttachmentView.as_view(),
         name="finding_attachment",
     ),
+    path("grants/", sharing_views.GrantListView.as_view(), name="grant_list"),
+    path("grants/<int:grant_id>/", sharing_views.GrantDetailView.as_view(), name="grant_detail"),
+    path("searches/", sharing_views.SearchListView.as_view(), name="search_list"),
     path("declarations/", sharing_views.DeclarationListView.as_view(), name="declaration_list"),
     path(
         "declarations/<int:declaration_id>/file/",

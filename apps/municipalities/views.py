@@ -56,6 +56,7 @@ class MunicipalityHomeView(MunicipalityViewMixin, TemplateView):
             .annotate(open_first=Case(When(status="pending", then=0),
                                       When(status="accepted", then=1), default=2))
             .order_by("open_first", "agency__name")[:25],
+            grant_total=SharingGrant.objects.filter(direction="outgoing").count(),
             changes=SharingChange.objects.select_related("grant").order_by("-occurred_at")[:15],
             runs=EvaluationRun.objects.order_by("-started_at")[:5],
             recent_exports=exports_recent(limit=5),

@@ -75,6 +75,10 @@ class SharingGrant(TenantModel):
         indexes = [
             models.Index(fields=["municipality", "status"]),
             models.Index(fields=["agency", "status"]),
+            # The statewide grants list, a page at a time in each of its orders (keyset
+            # pagination over 400,000 grants and more: apps.sharing.keyset).
+            models.Index(fields=["partner_name", "id"], name="grant_list_by_partner"),
+            models.Index(fields=["status_changed_at", "id"], name="grant_list_by_change"),
         ]
 
     def __str__(self) -> str:

@@ -86,6 +86,12 @@ def _declaration(municipality) -> int:
     return Declaration.objects.with_scopes_disabled().get(agency=declaration.agency).pk
 
 
+def _grant(municipality) -> int:
+    from tests.audits.factories import SharingGrantFactory
+
+    return SharingGrantFactory(municipality=municipality).pk
+
+
 # Arguments of tenant routes: each builder makes the objects for one municipality and
 # returns {argument: id} (an argument may need its parent's id too).
 TENANT_OBJECTS = {
@@ -93,6 +99,7 @@ TENANT_OBJECTS = {
     "finding_id": lambda m: {"finding_id": _finding(m)},
     "event_id": _finding_event,
     "declaration_id": lambda m: {"declaration_id": _declaration(m)},
+    "grant_id": lambda m: {"grant_id": _grant(m)},
 }
 
 
@@ -165,6 +172,9 @@ MATRIX: dict[str, Entry] = {
     "municipality:finding_detail": TENANT,
     "municipality:finding_attachment": TENANT,
     "municipality:declaration_list": TENANT,
+    "municipality:grant_list": TENANT,
+    "municipality:grant_detail": TENANT,
+    "municipality:search_list": TENANT,
     "municipality:declaration_file": TENANT,
     "municipality:export_list": TENANT,
     "municipality:export_detail": TENANT,
@@ -176,6 +186,8 @@ MATRIX: dict[str, Entry] = {
     "state:home": STATE,
     "state:finding_list": STATE,
     "state:activity_list": STATE,
+    "state:grant_list": STATE,
+    "state:search_list": STATE,
     "state:engagement_list": STATE,
     "state:engagement_detail": STATE,
     "state:engagement_note_file": STATE,

@@ -1,0 +1,135 @@
+"""The grants and searches lists' columns. The pages write their rows from the records
+in their own templates (`sharing/*_table.html`, the same cells in the same order); the
+columns here give the headers, the sorting and the downloads' values."""
+
+import django_tables2 as tables
+from django.utils import timezone
+
+from .models import SearchEvent, SharingGrant
+
+
+def iso(value) -> str:
+    """A time as ISO 8601 with its offset, in the portal's zone (what downloads carry)."""
+    return timezone.localtime(value).isoformat() if value else ""
+
+
+def flagged_or_blocked(search: SearchEvent, blocked: set[int]) -> bool:
+    """Whether the audit needs the searching officer's name: the reason was flagged, or
+    the searcher's agency is blocklisted. Other rows do not show it."""
+    return search.reason_label != "none" or search.agency_id in blocked
+
+
+class GrantTable(tables.Table):
+    partner_name = tables.Column("Partner", order_by=("partner_name", "id"))
+    agency = tables.Column("Agency", accessor="agency__name", orderable=False)
+    level = tables.Column("Level", accessor="agency__level", orderable=False)
+    state = tables.Column("State", accessor="agency__state", orderable=False)
+    blocked = tables.Column("Blocklisted", accessor="agency_id", orderable=False)
+    direction = tables.Column(orderable=False)
+    mode = tables.Column(orderable=False)
+    status = tables.Column(orderable=False)
+    status_changed_at = tables.Column("Status since", order_by=("status_changed_at", "id"))
+    first_accepted_at = tables.Column("First accepted", orderable=False)
+    first_accepted_by = tables.Column("Accepted by", orderable=False)
+    declaration = tables.Column("Declaration", accessor="declaration_on_file", orderable=False)
+    source = tables.Column("Latest file, line", accessor="source_line", orderable=False)
+
+    class Meta:
+        attrs = {"class": "data-table"}
+        template_name = "sharing/grant_table.html"
+        empty_text = "No grant matches. Clear the filters to see them all."
+
+    statewide = False
+
+    def __init__(self, *args, blocked: set[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blocked = blocked
+
+    def value_level(self, record: SharingGrant) -> str:
+        return record.agency.get_level_display()
+
+    def value_blocked(self, record: SharingGrant) -> str:
+        return "yes" if record.agency_id in self.blocked else "no"
+
+    def value_direction(self, record: SharingGrant) -> str:
+        return record.get_direction_display()
+
+    def value_mode(self, record: SharingGrant) -> str:
+        return record.get_mode_display()
+
+    def value_status(self, record: SharingGrant) -> str:
+        return record.get_status_display()
+
+    def value_status_changed_at(self, value) -> str:
+        return iso(value)
+
+    def value_first_accepted_at(self, record: SharingGrant) -> str:
+        return iso(record.first_accepted_at)
+
+    def value_declaration(self, record: SharingGrant) -> str:
+        if not record.declaration_on_file:
+            return "no"
+        if record.declaration_date is None:
+            return "on file"
+        return f"on file ({record.declaration_date.isoformat()})"
+
+    def value_source(self, record: SharingGrant) -> str:
+        where = f"line {record.source_line}" if record.source_line else "not listed"
+        return f"upload {record.source_export_id}, {where}"
+
+
+class StatewideGrantTable(GrantTable):
+    municipality = tables.Column("Municipality", accessor="municipality__name", orderable=False)
+
+    class Meta(GrantTable.Meta):
+        sequence = ("municipality", "...")
+
+    statewide = True
+
+
+class SearchTable(tables.Table):
+    searched_at = tables.Column("When", order_by=("searched_at", "id"))
+    agency = tables.Column("Searching agency", accessor="agency__name", orderable=False)
+    agency_name = tables.Column("Agency as written", orderable=False)
+    searcher = tables.Column("Officer", orderable=False)
+    reason = tables.Column(orderable=False)
+    reason_label = tables.Column("Read as", orderable=False)
+    case_number = tables.Column("Case #", orderable=False)
+    networks_searched = tables.Column("Networks", orderable=False)
+    devices_searched = tables.Column("Devices", orderable=False)
+    search_type = tables.Column("Type", orderable=False)
+    origin = tables.Column("Who searched", orderable=False)
+    source = tables.Column("File, line", accessor="source_line", orderable=False)
+
+    class Meta:
+        attrs = {"class": "data-table"}
+        template_name = "sharing/search_table.html"
+        empty_text = "No search matches. Clear the filters to see them all."
+
+    statewide = False
+
+    def __init__(self, *args, blocked: set[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blocked = blocked
+
+    def value_searched_at(self, value) -> str:
+        return iso(value)
+
+    def value_searcher(self, record: SearchEvent) -> str:
+        return record.searcher if flagged_or_blocked(record, self.blocked) else ""
+
+    def value_origin(self, record: SearchEvent) -> str:
+        return record.get_origin_display()
+
+    def value_source(self, record: SearchEvent) -> str:
+        export = record.source_export
+        return f"{export.original_name} (upload {export.pk}), line {record.source_line}"
+
+
+class StatewideSearchTable(SearchTable):
+    municipality = tables.Column("Municipality", accessor="municipality__name", orderable=False)
+
+    class Meta(SearchTable.Meta):
+        sequence = ("searched_at", "municipality", "...")
+
+    statewide = True
