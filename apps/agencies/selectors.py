@@ -156,6 +156,9 @@ def agency_reach(*, agency: Agency) -> dict:
 _WORD = re.compile(r"\w+(?:'\w+)*")
 # Words this short are read as whole words: "ICE" is ICE, never "Police" or "Service".
 _WHOLE_WORD_UP_TO = 4
+# Names and aliases are at most this long: words that do not fit in one match nothing,
+# and are never sent to PostgreSQL as one huge regular expression.
+_LONGEST_NAME = Agency._meta.get_field("name").max_length
 
 
 def _word_pattern(word: str) -> str:
@@ -172,11 +175,13 @@ def agencies_matching(text: str) -> QuerySet[Agency]:
     aliases (the spellings vendors use), as a word of its own; short words (acronyms)
     match whole words only. An agency's offices come with it: "ICE" gives U.S.
     Immigration and Customs Enforcement (by its alias) and Homeland Security
-    Investigations, its component. An empty `text` matches nothing.
+    Investigations, its component. An empty `text` matches nothing, nor does one whose
+    words could not fit in a name.
     """
-    patterns = [_word_pattern(word) for word in _WORD.findall(text)]
-    if not patterns:
+    words = list(dict.fromkeys(word.lower() for word in _WORD.findall(text)))
+    if not words or len(" ".join(words)) > _LONGEST_NAME:
         return Agency.objects.none()
+    patterns = [_word_pattern(word) for word in words]
     by_name = Q()
     by_alias = Q()
     for pattern in patterns:

@@ -56,6 +56,13 @@ def test_nothing_to_match_matches_nothing(local_agencies):
     assert names("(.*)") == set()
 
 
+def test_words_that_cannot_fit_in_a_name_match_nothing_instead_of_failing(local_agencies):
+    assert names("9" * 100_000) == set()
+    assert names(" ".join(f"w{n}" for n in range(20_000))) == set()
+    # Repeating a word is not more words.
+    assert names("riverbend " * 1_000) == {"Riverbend IL PD"}
+
+
 def test_the_agency_directory_search_finds_ice_and_its_offices_and_no_police(
     client, auditor, local_agencies
 ):
