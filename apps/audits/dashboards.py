@@ -12,8 +12,9 @@ from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySe
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
+from apps.compliance.blocklist import blocked_agency_ids
 from apps.municipalities.models import Municipality
-from apps.sharing.models import SearchDay, SharingGrant
+from apps.sharing.models import SearchDay, SharingChange, SharingGrant
 
 from .models import Finding, FindingDay
 from .rollups import OPEN_STATUSES
@@ -30,8 +31,9 @@ FLAGGED_LABELS = ["immigration", "health_care"]
 
 def municipalities_with_status() -> QuerySet[Municipality]:
     """Every municipality with its open findings by severity, grants, last upload, last
-    evaluation and red / amber / green status (see STATUS_RULE), read from the status
-    rollup. Run in the statewide scope."""
+    evaluation, uploads ("reporting", or "stale" when none loaded in STALE_AFTER_DAYS) and
+    red / amber / green status (see STATUS_RULE), read from the status rollup. Run in the
+    statewide scope."""
     stale = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
     counted = {
         name: Coalesce(F(f"status_rollup__{name}"), 0)
@@ -43,10 +45,15 @@ def municipalities_with_status() -> QuerySet[Municipality]:
         last_upload=F("status_rollup__last_upload"),
         last_evaluation=F("status_rollup__last_evaluation"),
     ).annotate(
+        uploads=Case(
+            When(Q(last_upload__isnull=True) | Q(last_upload__lt=stale), then=Value("stale")),
+            default=Value("reporting"),
+            output_field=CharField(),
+        ),
+    ).annotate(
         status=Case(
             When(open_critical__gt=0, then=Value("red")),
-            When(Q(open_high__gt=0) | Q(last_upload__isnull=True) | Q(last_upload__lt=stale),
-                 then=Value("amber")),
+            When(Q(open_high__gt=0) | Q(uploads="stale"), then=Value("amber")),
             default=Value("green"),
             output_field=CharField(),
         ),
@@ -62,15 +69,19 @@ def _since(days: int):
     return timezone.localdate() - timedelta(days=days - 1)
 
 
+def figure_periods() -> dict:
+    """The first days of the periods the figures count, for the links to the lists."""
+    return {"since_30d": _since(30), "since_90d": _since(90)}
+
+
 def statewide_figures() -> dict:
     """The headline figures of the statewide dashboard (statewide scope), from the
     rollups: one query over the municipalities' status rows, one over the search days."""
-    stale = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
     totals = municipalities_with_status().aggregate(
         total=Count("pk"),
         red=Count("pk", filter=Q(status="red")),
         amber=Count("pk", filter=Q(status="amber")),
-        stale=Count("pk", filter=Q(last_upload__isnull=True) | Q(last_upload__lt=stale)),
+        stale=Count("pk", filter=Q(uploads="stale")),
         active_grants=Sum("active_grants"),
         blocked_grants=Sum("blocked_grants"),
         **{severity: Sum(f"open_{severity}") for severity in SEVERITIES},
@@ -176,3 +187,54 @@ def top_searching_agencies(*, limit: int = 10, days: int = 90) -> QuerySet:
         )
         .order_by("-searches_run")[:limit]
     )
+
+
+def _bulk_actor(finding: Finding) -> str:
+    # The evaluation keys a burst as "actor:<actor>:<first acceptance, %Y-%m-%dT%H:%M>".
+    return finding.subject_key.removeprefix("actor:").rsplit(":", 2)[0]
+
+
+def bulk_acceptances_recent(*, limit: int = 10) -> list[dict]:
+    """The latest bulk acceptances (BULK_ACCEPTANCE findings, any status), newest burst
+    first, each with who, when, how many, and the blocked agencies among the grants the
+    burst accepted (statewide scope). A few queries, whatever the limit."""
+    findings = list(
+        Finding.objects.filter(rule_code="BULK_ACCEPTANCE")
+        .select_related("municipality")
+        .order_by("-first_seen_at", "pk")[:limit]
+    )
+    if not findings:
+        return []
+    # The burst's acceptances, as the evaluation counted them, narrowed to blocked agencies.
+    bursts = Q()
+    for finding in findings:
+        bursts |= Q(
+            municipality_id=finding.municipality_id,
+            actor=_bulk_actor(finding),
+            occurred_at__range=(finding.first_seen_at, finding.last_seen_at),
+        )
+    accepted = list(
+        SharingChange.objects.filter(bursts, new_status="accepted",
+                                     grant__agency_id__in=blocked_agency_ids())
+        .exclude(old_status="accepted")
+        .values_list("municipality_id", "actor", "occurred_at", "grant__agency_id",
+                      "grant__agency__name")
+    )  # fmt: skip
+    events = []
+    for finding in findings:
+        actor = _bulk_actor(finding)
+        blocked = sorted({
+            (agency_name, agency_id)
+            for municipality_id, who, at, agency_id, agency_name in accepted
+            if municipality_id == finding.municipality_id and who == actor
+            and finding.first_seen_at <= at <= finding.last_seen_at
+        })  # fmt: skip
+        events.append({
+            "finding": finding,
+            "actor": actor,
+            "first_at": finding.first_seen_at,
+            "last_at": finding.last_seen_at,
+            "accepted": finding.evidence.get("count", 0),
+            "blocked_agencies": [{"id": pk, "name": name} for name, pk in blocked],
+        })  # fmt: skip
+    return events

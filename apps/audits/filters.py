@@ -5,10 +5,18 @@ from apps.compliance.models import Rule, Severity
 from apps.municipalities.models import Municipality
 
 from .models import Finding
+from .rollups import OPEN_STATUSES
+
+# What the dashboards count as open findings: the steps still to take.
+UNRESOLVED = "unresolved"
 
 
 class FindingFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Finding.Status.choices, empty_label="Any")
+    status = django_filters.ChoiceFilter(
+        method="status_is",
+        choices=[(UNRESOLVED, "Open, acknowledged or remediated"), *Finding.Status.choices],
+        empty_label="Any",
+    )
     severity = django_filters.ChoiceFilter(choices=Severity.choices, empty_label="Any")
     rule_code = django_filters.ChoiceFilter(
         label="Rule",
@@ -21,6 +29,11 @@ class FindingFilter(django_filters.FilterSet):
         model = Finding
         fields = ["status", "severity", "rule_code", "agency"]
 
+    def status_is(self, queryset, name, value):
+        if value == UNRESOLVED:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value)
+
 
 class MunicipalityStatusFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label="Name contains")
@@ -30,10 +43,15 @@ class MunicipalityStatusFilter(django_filters.FilterSet):
         choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
         empty_label="Any",
     )
+    uploads = django_filters.ChoiceFilter(
+        label="Uploads",
+        choices=[("reporting", "Reporting"), ("stale", "Stale or none")],
+        empty_label="Any",
+    )
 
     class Meta:
         model = Municipality
-        fields = ["name", "county", "status"]
+        fields = ["name", "county", "status", "uploads"]
 
 
 class StatewideFindingFilter(FindingFilter):

@@ -19,7 +19,14 @@ from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin
 from apps.municipalities.views import MunicipalityViewMixin
 
-from .dashboards import STATUS_RULE, municipalities_with_status, statewide_figures, weekly_series
+from .dashboards import (
+    STATUS_RULE,
+    bulk_acceptances_recent,
+    figure_periods,
+    municipalities_with_status,
+    statewide_figures,
+    weekly_series,
+)
 from .engagement_forms import (
     ConclusionForm,
     EngagementAdvanceForm,
@@ -154,6 +161,8 @@ class StatewideDashboardView(
         series = weekly_series()
         context.update(
             figures=statewide_figures(),
+            periods=figure_periods(),
+            bulk_acceptances=bulk_acceptances_recent(),
             status_rule=STATUS_RULE,
             findings_chart=bar_chart(
                 series["findings_opened"], title="Findings opened per week",

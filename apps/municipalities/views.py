@@ -44,6 +44,7 @@ class MunicipalityHomeView(MunicipalityViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(
             summary=dashboards.municipality_summary(municipality=self.municipality),
+            periods=dashboards.figure_periods(),
             status_rule=dashboards.STATUS_RULE,
             level_chart=stacked_chart(
                 dashboards.searches_by_level(), keys=dashboards.LEVEL_ORDER,
