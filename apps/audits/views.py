@@ -46,6 +46,7 @@ from .engagements import (
     report_findings,
     report_pdf,
 )
+from .evidence import finding_evidence_rows
 from .filters import FindingFilter, MunicipalityStatusFilter, StatewideFindingFilter
 from .forms import BULK_STEPS, FindingActionForm, FindingBulkForm
 from .models import Engagement, EngagementNote, Finding, FindingEvent
@@ -117,6 +118,7 @@ class FindingDetailView(MunicipalityViewMixin, TemplateView):
             events=self.finding.events.select_related("actor"),
             form=kwargs.get("form") or FindingActionForm(actions=actions),
             actions=actions,
+            evidence_rows=finding_evidence_rows(finding=self.finding),
         )
         return context
 

@@ -2,7 +2,7 @@
 held, a grant that ended before its first upload is still a finding (closed, with its
 period), and engagements pick up the findings whose period overlaps theirs."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from apps.audits.periods import months_between, period_label
 from apps.municipalities.scoping import municipality_scope, statewide_scope
 from apps.sharing.models import SharingGrant
 from tests.ingest.test_loading import load, receive
+from tests.vendors.factories import VendorExportFactory
 
 from .factories import AgencyFactory, SearchEventFactory, SharingChangeFactory
 
@@ -280,6 +281,92 @@ def test_a_period_reads_as_dates_and_months():
     assert period_label(local(2024, 4, 16), local(2024, 5, 16)) == (
         "Apr 16, 2024 to May 16, 2024 (1 month)"
     )
+
+
+# --- evidence rows inline ----------------------------------------------------------------
+
+
+def finding_page(client, municipality, rule_code: str) -> str:
+    with municipality_scope(municipality):
+        finding = Finding.objects.get(rule_code=rule_code)
+    return client.get(f"/m/{municipality.slug}/findings/{finding.pk}/").content.decode()
+
+
+def test_a_search_finding_shows_its_first_20_searches_and_links_to_the_rest(
+    municipality_a, clerk_a, client, django_assert_max_num_queries
+):
+    searcher = AgencyFactory(name="Ward County TX SO", level="county")
+    for number in range(25):
+        SearchEventFactory(
+            municipality=municipality_a, agency=searcher, reason=f"inv {number:02d}",
+            reason_label="vague", case_number=f"CASE-{number:02d}",
+            searched_at=local(2025, 6, 3, 10) + timedelta(days=number),
+        )  # fmt: skip
+    evaluate(municipality_a)
+    client.force_login(clerk_a)
+
+    with django_assert_max_num_queries(20):
+        page = finding_page(client, municipality_a, "VAGUE_REASON")
+
+    # The first 20 by time, in Central Time, with reason, case number, file and line.
+    assert "Jun 3, 2025 10:00 CDT" in page and "inv 00" in page and "CASE-00" in page
+    assert "inv 19" in page and "CASE-19" in page
+    assert "inv 20" not in page and "CASE-24" not in page
+    assert "Showing 20 of 25." in page
+    assert f"/m/{municipality_a.slug}/searches/?agency_id={searcher.pk}&amp;reason_label=vague" in (
+        page
+    )
+    # The link's list holds the rest.
+    rest = client.get(
+        f"/m/{municipality_a.slug}/searches/", {"agency_id": searcher.pk, "reason_label": "vague"}
+    )
+    assert "inv 24" in rest.content.decode()
+
+
+def test_a_grant_finding_shows_the_grants_row_and_links_to_its_timeline(
+    municipality_a, clerk_a, client, tmp_path
+):
+    upload_grants(municipality_a, tmp_path, "grants.csv", HSI_ACCEPTED)
+    evaluate(municipality_a)
+    hsi = blocked(municipality_a)["HSI Chicago [Federal]"]
+    client.force_login(clerk_a)
+
+    page = client.get(f"/m/{municipality_a.slug}/findings/{hsi.pk}/").content.decode()
+
+    assert f'href="/m/{municipality_a.slug}/grants/{hsi.grant_id}/">HSI Chicago [Federal]' in page
+    assert "<td>Accepted</td>" in page and "<td>det.jsmith</td>" in page
+    assert "Apr 16, 2024 14:05 CDT" in page
+    assert '>grants.csv</a></td><td class="num">2</td>' in page
+    assert f"/m/{municipality_a.slug}/grants/?agency_id={hsi.agency_id}" in page
+    timeline = client.get(f"/m/{municipality_a.slug}/grants/{hsi.grant_id}/")
+    assert timeline.status_code == 200 and "HSI Chicago [Federal]" in timeline.content.decode()
+
+
+def test_a_bulk_acceptance_shows_its_first_20_acceptances(
+    municipality_a, clerk_a, client, django_assert_max_num_queries
+):
+    log = VendorExportFactory(
+        municipality=municipality_a, kind="event_log", original_name="share_events.csv"
+    )
+    start = local(2024, 4, 16, 14, 2)
+    for number in range(30):
+        SharingChangeFactory(
+            municipality=municipality_a, occurred_at=start + timedelta(seconds=10 * number),
+            actor="Smith, Jordan", source_export=log, source_line=number + 2,
+            grant__agency=AgencyFactory(name=f"Town{number:02d} TX PD"),
+        )  # fmt: skip
+    evaluate(municipality_a)
+    client.force_login(clerk_a)
+
+    with django_assert_max_num_queries(20):
+        page = finding_page(client, municipality_a, "BULK_ACCEPTANCE")
+
+    assert "Town00 TX PD" in page and "Town19 TX PD" in page and "Town20 TX PD" not in page
+    assert "Apr 16, 2024 14:02:00 CDT" in page
+    assert "Showing 20 of 30." in page
+    assert f"/m/{municipality_a.slug}/grants/?accepted_by=Smith%2C+Jordan" in page
+    rest = client.get(f"/m/{municipality_a.slug}/grants/", {"accepted_by": "Smith, Jordan"})
+    assert "Town29 TX PD" in rest.content.decode()
 
 
 def test_the_findings_download_carries_the_period(municipality_a, clerk_a, client, tmp_path):
