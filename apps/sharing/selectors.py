@@ -103,6 +103,8 @@ class TimelineEntry:
     line: int = 0
     # For an end seen only as a grant gone from a sharing list: the last list showing it.
     last_listed_at: datetime | None = None
+    # The status the grant had after this entry ("" when unknown).
+    status: str = ""
 
 
 _CHANGE_WORDS = {
@@ -133,7 +135,7 @@ def grant_timeline(*, grant: SharingGrant) -> list[TimelineEntry]:
     entries = []
     first_change_at = changes[0].occurred_at if changes else None
     if grant.requested_at and (first_change_at is None or grant.requested_at < first_change_at):
-        entries.append(TimelineEntry(at=grant.requested_at, what="Requested"))
+        entries.append(TimelineEntry(at=grant.requested_at, what="Requested", status="pending"))
     for change in changes:
         snapshot_end = change.last_listed_at is not None and not change.source_line
         what = _change_words(change.old_status, change.new_status)
@@ -144,6 +146,7 @@ def grant_timeline(*, grant: SharingGrant) -> list[TimelineEntry]:
                 at=change.occurred_at, what=what, who=change.actor, export=change.source_export,
                 line=change.source_line,
                 last_listed_at=change.last_listed_at if snapshot_end else None,
+                status=change.new_status,
             )
         )  # fmt: skip
     if not changes:
@@ -152,9 +155,20 @@ def grant_timeline(*, grant: SharingGrant) -> list[TimelineEntry]:
             TimelineEntry(
                 at=grant.decided_at or grant.status_changed_at, what=grant.get_status_display(),
                 who=grant.decided_by, export=grant.source_export, line=grant.source_line,
+                status=grant.status,
             )
         )  # fmt: skip
     return entries
+
+
+def grant_answers(*, grant: SharingGrant, entries: list[TimelineEntry]) -> dict:
+    """What the auditor asks first: since when the partner could search (the first
+    acceptance), who approved it, and whether and when it ended."""
+    accepted = next((entry for entry in entries if entry.status == "accepted"), None)
+    ended = None
+    if grant.status in (SharingGrant.Status.REVOKED, SharingGrant.Status.DENIED):
+        ended = next((entry for entry in reversed(entries) if entry.status == grant.status), None)
+    return {"accepted": accepted, "ended": ended}
 
 
 def grant_sources(*, grant: SharingGrant, entries: list[TimelineEntry]) -> list[dict]:

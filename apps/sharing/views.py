@@ -17,9 +17,10 @@ from apps.municipalities.views import MunicipalityViewMixin
 
 from .filters import GrantFilter, SearchFilter, StatewideGrantFilter, StatewideSearchFilter
 from .forms import DeclarationForm
-from .keyset import BadCursor, KeysetOrder, Page, keyset_page
+from .keyset import BadCursor, KeysetOrder, Page, keyset_page, rows_in_order
 from .models import Declaration, SharingGrant
 from .selectors import (
+    grant_answers,
     grant_declarations,
     grant_findings,
     grant_sources,
@@ -237,14 +238,20 @@ class KeysetListView(SingleTableMixin, FilterView):
         """Every filtered row (not only this page's) as a file, through the formula-safe
         spreadsheet writers; refused with a message beyond DOWNLOAD_LIMIT rows."""
         queryset = self.filterset.qs.order_by(*order.order_by())
-        if queryset[DOWNLOAD_LIMIT : DOWNLOAD_LIMIT + 1].exists():
+        keys = list(queryset.values_list("pk", flat=True)[: DOWNLOAD_LIMIT + 1])
+        if len(keys) > DOWNLOAD_LIMIT:
             messages.error(
                 self.request,
                 f"A download holds at most {DOWNLOAD_LIMIT:,} {self.noun}: narrow the filters "
                 "(a period, a municipality, an agency) and download again.",
             )
             return redirect(self.link(download=None))
-        table = self.get_table_class()(data=list(queryset), **self.get_table_kwargs())
+        rows = [
+            row
+            for start in range(0, len(keys), 1_000)
+            for row in rows_in_order(self.get_queryset(), keys[start : start + 1_000])
+        ]
+        table = self.get_table_class()(data=rows, **self.get_table_kwargs())
         values = table.as_values()
         header = [str(cell) for cell in next(values)]
         record_download(self.request, what=self.export_name, file_format=file_format)
@@ -356,6 +363,7 @@ class GrantDetailView(MunicipalityViewMixin, TemplateView):
         context.update(
             grant=grant,
             timeline=entries,
+            answers=grant_answers(grant=grant, entries=entries),
             sources=grant_sources(grant=grant, entries=entries),
             declarations=grant_declarations(grant=grant),
             findings=grant_findings(grant=grant),

@@ -565,6 +565,11 @@ def test_the_riverbend_ice_grants_timeline_shows_its_creation_by_smith_and_its_d
     assert created[3].startswith("flock_events.csv, line ") and deleted[3].startswith(
         "flock_events.csv, line "
     )
+    answers = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.split('data-role="answers">')[1]))
+    assert answers.startswith(
+        "Accepted Apr 16, 2024 14:05 by Smith, Jordan. "
+        "Revoked Sep 23, 2025 10:10 by a.kowalski@riverbendpd.example."
+    )
     assert f'href="/m/riverbend/exports/{export.pk}/"' in page
     assert 'href="/state/agencies/' in page  # the agency, for state staff
     assert "Blocklisted agency" in page
@@ -588,6 +593,7 @@ def test_a_grant_gone_from_a_sharing_list_ended_between_the_two_lists(
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
     assert "between Dec 30, 2025 (last list showing it) and Jan 31, 2026 (next list)" in text
     assert "Revoked: gone from the sharing list" in text
+    assert "Revoked between Dec 30, 2025 and Jan 31, 2026." in text
 
 
 def test_the_timeline_lists_the_agencys_declarations_and_the_grants_findings(
