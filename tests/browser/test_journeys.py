@@ -193,3 +193,60 @@ def test_an_administrator_blocks_an_agency_and_its_partner_turns_red(
     expect(page.get_by_role("cell", name="ACME DETENTION SVCS", exact=True)).to_be_visible()
     shoot("admin-agency-page")
     check_accessibility("agency page")
+
+
+def test_an_auditor_learns_who_shared_with_ice_since_when_who_accepted_and_if_it_still_is(
+    page, live_server, auditor, shoot, check_accessibility
+):
+    """Issue 12, acceptance 1: from the statewide dashboard, at most three clicks to who
+    shared with ICE, since when, who accepted it and whether it is still active, including
+    Riverbend's grant, which its first upload already showed revoked."""
+    from django.core.management import call_command
+
+    from apps.municipalities.scoping import statewide_scope
+    from apps.sharing.models import SharingGrant
+
+    call_command("seed_demo")
+    with statewide_scope():
+        riverbend_ice = SharingGrant.objects.get(
+            municipality__slug="riverbend", partner_name__startswith="ICE ERO Chicago"
+        )
+    assert riverbend_ice.status == SharingGrant.Status.REVOKED  # ended before any evaluation
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, live_server, auditor.username, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Statewide")
+    shoot("auditor-statewide-question")
+    check_accessibility("statewide dashboard")
+
+    clicks = 0
+    page.get_by_label("Agency: name, acronym or spelling").fill("ICE")
+    page.get_by_role("button", name="Find the grants").click()
+    clicks += 1
+
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    # Every row is an ICE component (ICE, its offices, HSI): never a "Police" agency.
+    agencies = rows.locator("td:nth-child(3)").all_inner_texts()
+    assert agencies and all(
+        name in {"U.S. Immigration and Customs Enforcement", "Homeland Security Investigations"}
+        for name in agencies
+    ), agencies
+    riverbend = page.locator(f'tr[data-row="{riverbend_ice.pk}"]')
+    expect(riverbend).to_contain_text("Riverbend")
+    expect(riverbend).to_contain_text("Revoked")  # is it still active? no
+    expect(riverbend).to_contain_text("Smith, Jordan")  # who accepted it
+    accepted = riverbend.locator("td:nth-child(11) time")  # since when
+    expect(accepted).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
+    still_active = rows.filter(has_text="Maple Grove").filter(has_text="ICE ERO Chicago")
+    expect(still_active.first).to_contain_text("Accepted")
+    shoot("auditor-who-shares-with-ice")
+    check_accessibility("grants list, agency ICE")
+
+    riverbend.get_by_role("link", name=re.compile("ICE ERO Chicago")).click()
+    clicks += 1
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ICE ERO Chicago")
+    expect(page.get_by_text("Smith, Jordan").first).to_be_visible()
+    expect(page.get_by_text("a.kowalski@riverbendpd.example").first).to_be_visible()
+    shoot("auditor-grant-timeline")
+    check_accessibility("grant timeline")
+    assert clicks <= 3
