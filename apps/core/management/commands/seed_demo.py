@@ -88,9 +88,9 @@ def demo_dates_shift(*, municipality_ids: list[int], before: datetime, today: da
 class Command(BaseCommand):
     help = (
         "Create the fictional demo municipalities, one account per role, and load demo "
-        "exports that produce a finding of every rule (idempotent). The demo's dates are "
-        "moved by whole weeks so its latest activity falls in the week before today; the "
-        "uploaded files keep their own dates."
+        "exports that produce a finding of every rule (idempotent). Each demo "
+        "municipality's dates are moved by whole weeks so its latest activity falls in the "
+        "week before today; the uploaded files keep their own dates."
     )
 
     def add_arguments(self, parser):
@@ -106,14 +106,18 @@ class Command(BaseCommand):
         loaded, touched = self._exports()
         if touched:
             today = options["today"] or timezone.localdate()
-            weeks = demo_dates_shift(
-                municipality_ids=[m.pk for m in touched], before=began, today=today
-            )
-            if weeks:
-                self.stdout.write(
-                    f"Demo dates moved {abs(weeks)} weeks {'forward' if weeks > 0 else 'back'} "
-                    f"to lead up to {today:%Y-%m-%d} (the uploaded files keep their own dates)."
+            # Each municipality's story is moved on its own, so every demo dashboard (not
+            # only the one with the latest files) has its last 30 and 90 days filled.
+            for municipality in touched:
+                weeks = demo_dates_shift(
+                    municipality_ids=[municipality.pk], before=began, today=today
                 )
+                if weeks:
+                    self.stdout.write(
+                        f"{municipality.name}: demo dates moved {abs(weeks)} weeks "
+                        f"{'forward' if weeks > 0 else 'back'} to lead up to {today:%Y-%m-%d} "
+                        "(the uploaded files keep their own dates)."
+                    )
             # After the move: findings, their summaries and periods read the moved dates.
             for municipality in touched:
                 with municipality_scope(municipality):
