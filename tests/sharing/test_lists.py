@@ -531,9 +531,13 @@ def test_the_lists_run_the_same_few_queries_for_10_rows_or_100(
                 SharingChangeFactory(municipality=municipality, grant=grant)
                 SearchEventFactory(municipality=municipality, reason_label="immigration")
         slug = None if statewide else municipality.slug
-        for url in (grant_list(slug), f"{grant_list(slug)}?agency=Springfield&status=accepted",
-                    search_list(slug), f"{search_list(slug)}?reason=vehicle&agency=Springfield",
-                    f"/m/{municipality.slug}/grants/{grant.pk}/"):  # fmt: skip
+        urls = [
+            grant_list(slug), f"{grant_list(slug)}?agency=Springfield&status=accepted",
+            search_list(slug), f"{search_list(slug)}?reason=vehicle&agency=Springfield",
+            f"/m/{municipality.slug}/grants/{grant.pk}/",
+            f"{grant_list(slug)}?download=csv", f"{search_list(slug)}?download=xlsx",
+        ]  # fmt: skip
+        for url in urls:
             with django_assert_max_num_queries(16):
                 assert client.get(url).status_code == 200
 
