@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.agencies.models import Agency
 from apps.agencies.naming import parse_agency_name
+from apps.compliance import vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.compliance.models import Rule
 from apps.core import activity
@@ -84,55 +84,81 @@ def _rows(sql: str, params: dict) -> list[dict]:
 # open while it lasts. Its evidence is its own row, or for a grant gone from a list (no
 # row) the row that showed its acceptance.
 _GRANTS = """
-SELECT g.id, g.partner_name, g.agency_id, g.mode, g.status, g.decided_by,
-       coalesce(g.decided_at, g.status_changed_at) AS seen_at, g.declaration_on_file,
-       g.declaration_date, a.name AS agency_name, a.state, a.level,
-       e.id AS export_id, e.original_name AS export_name, g.source_line,
-       g.status <> 'accepted' AS ended,
+SELECT g.id, g.{grant.partner_name} AS partner_name, g.{grant.agency} AS agency_id,
+       g.{grant.mode} AS mode, g.{grant.status} AS status, g.{grant.decided_by} AS decided_by,
+       coalesce(g.{grant.decided_at}, g.{grant.status_changed_at}) AS seen_at,
+       g.{grant.declaration_on_file} AS declaration_on_file,
+       g.{grant.declaration_date} AS declaration_date, a.{agency.name} AS agency_name,
+       a.{agency.state} AS state, a.{agency.level} AS level,
+       e.id AS export_id, e.{export.original_name} AS export_name,
+       g.{grant.source_line} AS source_line,
+       g.{grant.status} <> %(accepted)s AS ended,
        coalesce(accepted.occurred_at,
-                CASE WHEN g.status = 'accepted' THEN g.decided_at END,
-                g.requested_at, seen.first_at, g.status_changed_at) AS period_start,
-       CASE WHEN g.status = 'accepted' THEN NULL
-            WHEN g.source_line = 0 AND g.last_listed_at IS NOT NULL THEN g.last_listed_at
-            ELSE g.status_changed_at END AS period_end,
-       accepted.source_export_id AS accepted_export_id, accepted_export.original_name
+                CASE WHEN g.{grant.status} = %(accepted)s THEN g.{grant.decided_at} END,
+                g.{grant.requested_at}, seen.first_at, g.{grant.status_changed_at})
+           AS period_start,
+       CASE WHEN g.{grant.status} = %(accepted)s THEN NULL
+            WHEN g.{grant.source_line} = 0 AND g.{grant.last_listed_at} IS NOT NULL
+                THEN g.{grant.last_listed_at}
+            ELSE g.{grant.status_changed_at} END AS period_end,
+       accepted.source_export_id AS accepted_export_id, accepted_export.{export.original_name}
            AS accepted_export_name, accepted.source_line AS accepted_line
-FROM sharing_sharinggrant g
-JOIN agencies_agency a ON a.id = g.agency_id
-JOIN vendors_vendorexport e ON e.id = g.source_export_id
+FROM {grant} g
+JOIN {agency} a ON a.id = g.{grant.agency}
+JOIN {export} e ON e.id = g.{grant.source_export}
 LEFT JOIN LATERAL (
-    SELECT c.occurred_at, c.source_export_id, c.source_line
-    FROM sharing_sharingchange c
-    WHERE c.grant_id = g.id AND c.new_status = 'accepted'
-    ORDER BY c.occurred_at, c.id LIMIT 1
+    SELECT c.{change.occurred_at} AS occurred_at, c.{change.source_export} AS source_export_id,
+           c.{change.source_line} AS source_line
+    FROM {change} c
+    WHERE c.{change.grant} = g.id AND c.{change.new_status} = %(change_accepted)s
+    ORDER BY c.{change.occurred_at}, c.id LIMIT 1
 ) accepted ON true
-LEFT JOIN vendors_vendorexport accepted_export ON accepted_export.id = accepted.source_export_id
+LEFT JOIN {export} accepted_export ON accepted_export.id = accepted.source_export_id
 LEFT JOIN LATERAL (
-    SELECT min(c.occurred_at) AS first_at FROM sharing_sharingchange c WHERE c.grant_id = g.id
+    SELECT min(c.{change.occurred_at}) AS first_at FROM {change} c WHERE c.{change.grant} = g.id
 ) seen ON true
-WHERE g.municipality_id = %(municipality)s AND g.direction = 'outgoing'
-  AND (g.status IN ('accepted', 'revoked')
-       OR (g.status = 'denied' AND accepted.occurred_at IS NOT NULL))
+WHERE g.{grant.municipality} = %(municipality)s AND g.{grant.direction} = %(outgoing)s
+  AND (g.{grant.status} IN (%(accepted)s, %(revoked)s)
+       OR (g.{grant.status} = %(denied)s AND accepted.occurred_at IS NOT NULL))
   AND ({condition})
 ORDER BY g.id
 """
 
+_BLOCKED = vocabulary.blocked_sql("g.{grant.agency}", blocked=[]).sql
 _GRANT_CONDITIONS = {
-    "BLOCKED_AGENCY_GRANT": "g.agency_id = ANY(%(blocked)s)",
-    "FEDERAL_GRANT_REVIEW": "a.level = 'federal' AND NOT g.agency_id = ANY(%(blocked)s)",
-    "BROAD_SHARING_MODE": "g.mode IN ('statewide', 'national', 'similar_laws')",
-    "PRIVATE_ENTITY_GRANT": "a.level = 'private'",
-    "OUT_OF_STATE_NO_DECLARATION": """
-        a.state NOT IN ('', %(home_state)s) AND a.level NOT IN ('federal', 'tribal')
-        AND NOT (g.declaration_on_file
-                 AND coalesce(g.declaration_date, %(today)s) >= %(oldest_declaration)s)
+    "BLOCKED_AGENCY_GRANT": _BLOCKED,
+    "FEDERAL_GRANT_REVIEW": f"{vocabulary.federal_sql('a').sql} AND NOT {_BLOCKED}",
+    "BROAD_SHARING_MODE": "g.{grant.mode} = ANY(%(broad_modes)s)",
+    "PRIVATE_ENTITY_GRANT": "a.{agency.level} = %(private)s",
+    "OUT_OF_STATE_NO_DECLARATION": vocabulary.out_of_state_sql("a").sql  # noqa: S608 - constant SQL, values bound
+    + """
+        AND NOT (g.{grant.declaration_on_file}
+                 AND coalesce(g.{grant.declaration_date}, %(today)s) >= %(oldest_declaration)s)
         AND NOT EXISTS (
-            SELECT 1 FROM sharing_declaration d
-            WHERE d.municipality_id = g.municipality_id AND d.agency_id = g.agency_id
-              AND d.received_on <= %(today)s
-              AND (d.expires_on >= %(today)s
-                   OR (d.expires_on IS NULL AND d.received_on >= %(oldest_declaration)s)))""",
+            SELECT 1 FROM {declaration} d
+            WHERE d.{declaration.municipality} = g.{grant.municipality}
+              AND d.{declaration.agency} = g.{grant.agency}
+              AND d.{declaration.received_on} <= %(today)s
+              AND (d.{declaration.expires_on} >= %(today)s
+                   OR (d.{declaration.expires_on} IS NULL
+                       AND d.{declaration.received_on} >= %(oldest_declaration)s)))""",
 }
+# Each rule's query, with its tables' and columns' names filled in.
+_GRANT_QUERIES = {
+    code: vocabulary.sql_template(_GRANTS.replace("{condition}", condition))
+    for code, condition in _GRANT_CONDITIONS.items()
+}
+
+
+def _params(context: Context, **more) -> dict:
+    """The parameters every rule's query may use: the choices, the shared terms', the
+    municipality's."""
+    return {
+        **vocabulary.sql_params(blocked=context.blocked),
+        "municipality": context.municipality.pk,
+        **more,
+    }
+
 
 # `{is_}` is "is" while the grant lasts, "was" once it ended; `{period}` comes from
 # `search_period_text`.
@@ -168,14 +194,12 @@ def _grant_hits(code: str) -> Callable[[Context], list[Hit]]:
     def check(context: Context) -> list[Hit]:
         max_age = int(context.rules[code].settings.get("max_age_days", 730))
         rows = _rows(
-            _GRANTS.format(condition=_GRANT_CONDITIONS[code]),
-            {
-                "municipality": context.municipality.pk,
-                "blocked": context.blocked,
-                "home_state": settings.PORTAL_HOME_STATE,
-                "today": context.today,
-                "oldest_declaration": context.today - timedelta(days=max_age),
-            },
+            _GRANT_QUERIES[code],
+            _params(
+                context,
+                today=context.today,
+                oldest_declaration=context.today - timedelta(days=max_age),
+            ),
         )
         modes = dict(SharingGrant.Mode.choices)
         return [
@@ -214,21 +238,22 @@ WITH {hits}, per_file AS (
            min(searched_at) AS first_at, max(searched_at) AS last_at
     FROM hits GROUP BY agency_id, source_export_id
 )
-SELECT p.agency_id, a.name AS agency_name, sum(p.n)::int AS n,
+SELECT p.agency_id, a.{agency.name} AS agency_name, sum(p.n)::int AS n,
        min(p.first_at) AS first_at, max(p.last_at) AS last_at,
-       json_agg(json_build_object('export', e.id, 'name', e.original_name, 'count', p.n,
-                                  'lines', p.lines) ORDER BY e.id) AS files
+       json_agg(json_build_object('export', e.id, 'name', e.{export.original_name},
+                                  'count', p.n, 'lines', p.lines) ORDER BY e.id) AS files
 FROM per_file p
-JOIN agencies_agency a ON a.id = p.agency_id
-JOIN vendors_vendorexport e ON e.id = p.source_export_id
-GROUP BY p.agency_id, a.name
+JOIN {agency} a ON a.id = p.agency_id
+JOIN {export} e ON e.id = p.source_export_id
+GROUP BY p.agency_id, a.{agency.name}
 ORDER BY p.agency_id
 """
 
 _HITS = """hits AS (
-    SELECT s.agency_id, s.source_export_id, s.source_line, s.searched_at
-    FROM sharing_searchevent s
-    WHERE s.municipality_id = %(municipality)s AND ({condition})
+    SELECT s.{search.agency} AS agency_id, s.{search.source_export} AS source_export_id,
+           s.{search.source_line} AS source_line, s.{search.searched_at} AS searched_at
+    FROM {search} s
+    WHERE s.{search.municipality} = %(municipality)s AND ({condition})
 )"""
 
 # Access nobody gave: no grant to the searcher, nor a statewide or national pool covering
@@ -239,40 +264,53 @@ _HITS = """hits AS (
 _UNGRANTED_HITS = """windows AS (
     -- When each detections grant let its partner in: an accepted grant from its
     -- decision on; a revoked one from its request until its revocation.
-    SELECT agency_id, mode,
-           CASE WHEN status = 'accepted'
-                THEN coalesce(decided_at, requested_at, '-infinity')
-                ELSE coalesce(requested_at, '-infinity') END AS from_at,
-           CASE WHEN status = 'accepted' THEN 'infinity' ELSE status_changed_at END AS until_at
-    FROM sharing_sharinggrant
-    WHERE municipality_id = %(municipality)s AND direction = 'outgoing'
-      AND data_type = 'detections' AND status IN ('accepted', 'revoked')
+    SELECT {grant.agency} AS agency_id, {grant.mode} AS mode,
+           CASE WHEN {grant.status} = %(accepted)s
+                THEN coalesce({grant.decided_at}, {grant.requested_at}, '-infinity')
+                ELSE coalesce({grant.requested_at}, '-infinity') END AS from_at,
+           CASE WHEN {grant.status} = %(accepted)s THEN 'infinity'
+                ELSE {grant.status_changed_at} END AS until_at
+    FROM {grant}
+    WHERE {grant.municipality} = %(municipality)s AND {grant.direction} = %(outgoing)s
+      AND {grant.data_type} = %(detections)s AND {grant.status} IN (%(accepted)s, %(revoked)s)
 ), pools AS (
-    SELECT * FROM windows WHERE mode IN ('national', 'statewide', 'similar_laws')
+    SELECT * FROM windows WHERE mode = ANY(%(broad_modes)s)
 ), hits AS (
-    SELECT s.agency_id, s.source_export_id, s.source_line, s.searched_at
-    FROM sharing_searchevent s
-    JOIN agencies_agency searcher ON searcher.id = s.agency_id
-    WHERE s.municipality_id = %(municipality)s AND s.origin = 'network'
-      AND NOT s.agency_id = ANY(%(own_agencies)s)
+    SELECT s.{search.agency} AS agency_id, s.{search.source_export} AS source_export_id,
+           s.{search.source_line} AS source_line, s.{search.searched_at} AS searched_at
+    FROM {search} s
+    JOIN {agency} searcher ON searcher.id = s.{search.agency}
+    WHERE s.{search.municipality} = %(municipality)s AND s.{search.origin} = %(network)s
+      AND NOT s.{search.agency} = ANY(%(own_agencies)s)
       AND NOT EXISTS (
           SELECT 1 FROM windows w
-          WHERE w.agency_id = s.agency_id
-            AND s.searched_at >= w.from_at AND s.searched_at < w.until_at)
+          WHERE w.agency_id = s.{search.agency}
+            AND s.{search.searched_at} >= w.from_at AND s.{search.searched_at} < w.until_at)
       AND NOT EXISTS (
           SELECT 1 FROM pools p
-          WHERE (p.mode = 'national' OR searcher.state IN ('', %(home_state)s))
-            AND s.searched_at >= p.from_at AND s.searched_at < p.until_at)
-)"""
+          WHERE (p.mode = %(national)s OR IN_HOME_STATE)
+            AND s.{search.searched_at} >= p.from_at AND s.{search.searched_at} < p.until_at)
+)""".replace("IN_HOME_STATE", vocabulary.in_home_state_sql("searcher").sql)
+
+
+def _label_is(name: str) -> str:
+    return f"s.{{search.reason_label}} = %({name})s"
+
 
 _SEARCH_HITS = {
-    "IMMIGRATION_SEARCH": _HITS.format(
-        condition="s.reason_label = 'immigration' OR s.agency_id = ANY(%(blocked)s)"
+    "IMMIGRATION_SEARCH": _HITS.replace(
+        "{condition}",
+        f"{_label_is('immigration')} OR "
+        + vocabulary.blocked_sql("s.{search.agency}", blocked=[]).sql,
     ),
-    "HEALTH_CARE_SEARCH": _HITS.format(condition="s.reason_label = 'health_care'"),
-    "VAGUE_REASON": _HITS.format(condition="s.reason_label = 'vague'"),
-    "SENSITIVE_DATA_IN_REASON": _HITS.format(condition="s.reason_label = 'sensitive_data'"),
+    "HEALTH_CARE_SEARCH": _HITS.replace("{condition}", _label_is("health_care")),
+    "VAGUE_REASON": _HITS.replace("{condition}", _label_is("vague")),
+    "SENSITIVE_DATA_IN_REASON": _HITS.replace("{condition}", _label_is("sensitive_data")),
     "SEARCH_WITHOUT_GRANT": _UNGRANTED_HITS,
+}
+_SEARCH_QUERIES = {
+    code: vocabulary.sql_template(_SEARCHES.replace("{hits}", hits))
+    for code, hits in _SEARCH_HITS.items()
 }
 
 _SEARCH_SUMMARIES = {
@@ -292,14 +330,8 @@ def _search_hits(code: str) -> Callable[[Context], list[Hit]]:
             return []  # without any sharing data uploaded, every search would be flagged
         minimum = int(context.rules[code].settings.get("min_searches", 1))
         rows = _rows(
-            _SEARCHES.format(hits=_SEARCH_HITS[code]),
-            {
-                "municipality": context.municipality.pk,
-                "blocked": context.blocked,
-                "own_agencies": context.own_agencies,
-                "home_state": settings.PORTAL_HOME_STATE,
-                "lines": EVIDENCE_LINES,
-            },
+            _SEARCH_QUERIES[code],
+            _params(context, own_agencies=context.own_agencies, lines=EVIDENCE_LINES),
         )
         return [
             Hit(
@@ -327,10 +359,13 @@ def _search_hits(code: str) -> Callable[[Context], list[Hit]]:
 
 _BULK = """
 WITH accepted AS (
-    SELECT c.actor, c.occurred_at, c.grant_id, c.source_export_id, c.source_line
-    FROM sharing_sharingchange c
-    WHERE c.municipality_id = %(municipality)s AND c.new_status = 'accepted'
-      AND c.old_status <> 'accepted' AND c.actor <> ''
+    SELECT c.{change.actor} AS actor, c.{change.occurred_at} AS occurred_at,
+           c.{change.grant} AS grant_id, c.{change.source_export} AS source_export_id,
+           c.{change.source_line} AS source_line
+    FROM {change} c
+    WHERE c.{change.municipality} = %(municipality)s
+      AND c.{change.new_status} = %(change_accepted)s
+      AND c.{change.old_status} <> %(change_accepted)s AND c.{change.actor} <> ''
 ), counted AS (
     SELECT *, count(*) OVER (PARTITION BY actor ORDER BY occurred_at
                              RANGE BETWEEN CURRENT ROW AND %(window)s FOLLOWING) AS n
@@ -359,12 +394,13 @@ WITH accepted AS (
     FROM islands GROUP BY actor, island
 )
 SELECT t.*, (
-    SELECT json_agg(json_build_object('export', e.id, 'name', e.original_name, 'count', f.n,
-                                      'lines', f.lines) ORDER BY e.id)
-    FROM per_file f JOIN vendors_vendorexport e ON e.id = f.source_export_id
+    SELECT json_agg(json_build_object('export', e.id, 'name', e.{export.original_name},
+                                      'count', f.n, 'lines', f.lines) ORDER BY e.id)
+    FROM per_file f JOIN {export} e ON e.id = f.source_export_id
     WHERE f.actor = t.actor AND f.island = t.island) AS files
 FROM totals t ORDER BY t.actor, t.first_at
 """
+_BULK_QUERY = vocabulary.sql_template(_BULK)
 
 
 def _bulk_hits(context: Context) -> list[Hit]:
@@ -372,13 +408,7 @@ def _bulk_hits(context: Context) -> list[Hit]:
     minimum = int(rule.settings.get("min_grants", 25))
     window = timedelta(minutes=int(rule.settings.get("window_minutes", 10)))
     rows = _rows(
-        _BULK,
-        {
-            "municipality": context.municipality.pk,
-            "window": window,
-            "minimum": minimum,
-            "lines": EVIDENCE_LINES,
-        },
+        _BULK_QUERY, _params(context, window=window, minimum=minimum, lines=EVIDENCE_LINES)
     )
     hits = []
     for row in rows:

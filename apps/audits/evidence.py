@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 
+from apps.compliance import classifier
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
 
@@ -22,10 +23,10 @@ SHOWN_ROWS = 20
 
 # What each search rule looks at, as the searches list filters it (`reason_label`).
 _SEARCH_LABELS = {
-    "IMMIGRATION_SEARCH": "immigration",
-    "HEALTH_CARE_SEARCH": "health_care",
-    "VAGUE_REASON": "vague",
-    "SENSITIVE_DATA_IN_REASON": "sensitive_data",
+    "IMMIGRATION_SEARCH": classifier.IMMIGRATION,
+    "HEALTH_CARE_SEARCH": classifier.HEALTH_CARE,
+    "VAGUE_REASON": classifier.VAGUE,
+    "SENSITIVE_DATA_IN_REASON": classifier.SENSITIVE_DATA,
     "SEARCH_WITHOUT_GRANT": "",
 }
 

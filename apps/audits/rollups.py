@@ -14,40 +14,68 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from apps.compliance import vocabulary
+from apps.municipalities.models import Municipality
+
 from .models import Finding
 
 OPEN_STATUSES = [Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED, Finding.Status.REMEDIATED]
 
 _REFRESH = """
-UPDATE audits_municipalitystatus st SET
-    open_critical = f.critical, open_high = f.high, open_medium = f.medium, open_low = f.low,
-    active_grants = g.active, blocked_grants = g.blocked,
-    last_upload = u.last_upload, last_evaluation = e.last_evaluation,
-    refreshed_at = %(now)s
-FROM municipalities_municipality m
+UPDATE {status} st SET
+    {status.open_critical} = f.critical, {status.open_high} = f.high,
+    {status.open_medium} = f.medium, {status.open_low} = f.low,
+    {status.active_grants} = g.active, {status.blocked_grants} = g.blocked,
+    {status.last_upload} = u.last_upload, {status.last_evaluation} = e.last_evaluation,
+    {status.refreshed_at} = %(now)s
+FROM {municipality} m
 CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE severity = 'critical') AS critical,
-           count(*) FILTER (WHERE severity = 'high') AS high,
-           count(*) FILTER (WHERE severity = 'medium') AS medium,
-           count(*) FILTER (WHERE severity = 'low') AS low
-    FROM audits_finding
-    WHERE municipality_id = m.id AND status = ANY(%(open)s)
+    SELECT count(*) FILTER (WHERE {finding.severity} = %(critical)s) AS critical,
+           count(*) FILTER (WHERE {finding.severity} = %(high)s) AS high,
+           count(*) FILTER (WHERE {finding.severity} = %(medium)s) AS medium,
+           count(*) FILTER (WHERE {finding.severity} = %(low)s) AS low
+    FROM {finding}
+    WHERE {finding.municipality} = m.id AND {finding.status} = ANY(%(open_statuses)s)
 ) f
 CROSS JOIN LATERAL (
-    SELECT count(*) AS active, count(*) FILTER (WHERE agency_id = ANY(%(blocked)s)) AS blocked
-    FROM sharing_sharinggrant
-    WHERE municipality_id = m.id AND direction = 'outgoing' AND status = 'accepted'
+    SELECT count(*) AS active, count(*) FILTER (WHERE BLOCKED) AS blocked
+    FROM {grant}
+    WHERE {grant.municipality} = m.id AND {grant.direction} = %(outgoing)s
+      AND {grant.status} = %(accepted)s
 ) g
 CROSS JOIN LATERAL (
-    SELECT max(received_at) AS last_upload FROM vendors_vendorexport
-    WHERE municipality_id = m.id AND status = 'loaded'
+    SELECT max({export.received_at}) AS last_upload FROM {export}
+    WHERE {export.municipality} = m.id AND {export.status} = %(loaded)s
 ) u
 CROSS JOIN LATERAL (
-    SELECT max(started_at) AS last_evaluation FROM audits_evaluationrun
-    WHERE municipality_id = m.id AND outcome = 'succeeded'
+    SELECT max({run.started_at}) AS last_evaluation FROM {run}
+    WHERE {run.municipality} = m.id AND {run.outcome} = %(succeeded)s
 ) e
-WHERE st.municipality_id = m.id AND m.id = ANY(%(ids)s)
+WHERE st.{status.municipality} = m.id AND m.id = ANY(%(ids)s)
 """
+_REFRESH_QUERY = vocabulary.sql_template(
+    _REFRESH.replace("BLOCKED", vocabulary.blocked_sql("{grant.agency}", blocked=[]).sql),
+)
+_STATUS_ROWS = vocabulary.sql_template(
+    "INSERT INTO {status} ({status.municipality}, {status.open_critical}, {status.open_high},"
+    " {status.open_medium}, {status.open_low}, {status.active_grants}, {status.blocked_grants},"
+    " {status.refreshed_at})"
+    " SELECT id, 0, 0, 0, 0, 0, 0, %(now)s FROM {municipality}"
+    " WHERE id = ANY(%(ids)s) ON CONFLICT ({status.municipality}) DO NOTHING",
+)
+_STATUS_LOCK = vocabulary.sql_template(
+    "SELECT 1 FROM {status} WHERE {status.municipality} = ANY(%(ids)s)"
+    " ORDER BY {status.municipality} FOR UPDATE",
+)
+_DAYS_DELETE = vocabulary.sql_template(
+    "DELETE FROM {finding_day} WHERE {finding_day.municipality} = ANY(%(ids)s)"
+)
+_DAYS_INSERT = vocabulary.sql_template(
+    "INSERT INTO {finding_day}"
+    " ({finding_day.municipality}, {finding_day.day}, {finding_day.opened})"
+    " SELECT {finding.municipality}, ({finding.first_seen_at} AT TIME ZONE %(tz)s)::date,"
+    " count(*) FROM {finding} WHERE {finding.municipality} = ANY(%(ids)s) GROUP BY 1, 2",
+)
 
 
 def statuses_refresh(municipality_ids, *, blocked: list[int] | None = None) -> None:
@@ -63,40 +91,29 @@ def statuses_refresh(municipality_ids, *, blocked: list[int] | None = None) -> N
         blocked = sorted(blocked_agency_ids())
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO audits_municipalitystatus (municipality_id, open_critical, open_high,"
-            " open_medium, open_low, active_grants, blocked_grants, refreshed_at)"
-            " SELECT id, 0, 0, 0, 0, 0, 0, %(now)s FROM municipalities_municipality"
-            " WHERE id = ANY(%(ids)s) ON CONFLICT (municipality_id) DO NOTHING",
-            {"ids": ids, "now": now},
-        )
+        cursor.execute(_STATUS_ROWS, {"ids": ids, "now": now})
         # Lock in id order (no deadlock between two refreshes), then count afresh.
+        cursor.execute(_STATUS_LOCK, {"ids": ids})
+        cursor.execute(_DAYS_DELETE, {"ids": ids})
+        cursor.execute(_DAYS_INSERT, {"ids": ids, "tz": settings.TIME_ZONE})
         cursor.execute(
-            "SELECT 1 FROM audits_municipalitystatus WHERE municipality_id = ANY(%(ids)s)"
-            " ORDER BY municipality_id FOR UPDATE",
-            {"ids": ids},
-        )
-        cursor.execute(
-            "DELETE FROM audits_findingday WHERE municipality_id = ANY(%(ids)s)", {"ids": ids}
-        )
-        cursor.execute(
-            "INSERT INTO audits_findingday (municipality_id, day, opened)"
-            " SELECT municipality_id, (first_seen_at AT TIME ZONE %(tz)s)::date, count(*)"
-            " FROM audits_finding WHERE municipality_id = ANY(%(ids)s) GROUP BY 1, 2",
-            {"ids": ids, "tz": settings.TIME_ZONE},
-        )
-        cursor.execute(
-            _REFRESH,
-            {"ids": ids, "now": now, "open": [str(s) for s in OPEN_STATUSES],
-             "blocked": list(blocked)},
+            _REFRESH_QUERY,
+            {**vocabulary.sql_params(blocked=blocked), "ids": ids, "now": now,
+             "open_statuses": [str(s) for s in OPEN_STATUSES]},
         )  # fmt: skip
 
 
 def statuses_rebuild() -> None:
     """Recount every municipality's status row (a migration, a repair, a benchmark)."""
-    from apps.municipalities.models import Municipality
-
     statuses_refresh(Municipality.objects.values_list("pk", flat=True))
+
+
+_ROLLUPS_MISSING = vocabulary.sql_template(
+    "SELECT EXISTS (SELECT 1 FROM {municipality} m WHERE NOT EXISTS"
+    " (SELECT 1 FROM {status} s WHERE s.{status.municipality} = m.id)),"
+    " EXISTS (SELECT 1 FROM {finding}) AND NOT EXISTS (SELECT 1 FROM {finding_day}),"
+    " EXISTS (SELECT 1 FROM {search}) AND NOT EXISTS (SELECT 1 FROM {search_day})",
+)
 
 
 def rollups_ensure(**kwargs) -> None:
@@ -106,14 +123,7 @@ def rollups_ensure(**kwargs) -> None:
     from apps.sharing.rollups import search_days_rebuild
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM municipalities_municipality m WHERE NOT EXISTS"
-            " (SELECT 1 FROM audits_municipalitystatus s WHERE s.municipality_id = m.id)),"
-            " EXISTS (SELECT 1 FROM audits_finding) AND NOT EXISTS"
-            " (SELECT 1 FROM audits_findingday),"
-            " EXISTS (SELECT 1 FROM sharing_searchevent) AND NOT EXISTS"
-            " (SELECT 1 FROM sharing_searchday)"
-        )
+        cursor.execute(_ROLLUPS_MISSING)
         statuses_missing, finding_days_missing, search_days_missing = cursor.fetchone()
     if statuses_missing or finding_days_missing:
         statuses_rebuild()

@@ -16,11 +16,50 @@ exclusively and loads take it shared (see `searches_lock`).
 from django.conf import settings
 from django.db import connection, transaction
 
+from apps.compliance.vocabulary import sql_template
+
 # Advisory lock over all searches: loads hold it shared, statewide rewrites exclusively.
 SEARCHES_LOCK = 7303
 
 # A timestamp column's local day, in the portal's time zone (%(tz)s).
 LOCAL_DAY = "(({column}) AT TIME ZONE %(tz)s)::date"
+
+
+# Recounting the days in `rollup_days`: their rows go, and are counted afresh.
+_DAYS_RECOUNT = [
+    sql_template(
+        "DELETE FROM {search_day} r USING rollup_days d"
+        " WHERE r.{search_day.municipality} = d.municipality_id"
+        " AND r.{search_day.day} = d.day"
+    ),
+    sql_template(
+        "INSERT INTO {search_day} ({search_day.municipality}, {search_day.day},"
+        " {search_day.agency}, {search_day.reason_label}, {search_day.searches})"
+        " SELECT s.{search.municipality}, d.day, s.{search.agency}, s.{search.reason_label},"
+        " count(*)"
+        " FROM rollup_days d JOIN {search} s"
+        "  ON s.{search.municipality} = d.municipality_id"
+        "  AND s.{search.searched_at} >= (d.day::timestamp AT TIME ZONE %(tz)s)"
+        "  AND s.{search.searched_at} < ((d.day + 1)::timestamp AT TIME ZONE %(tz)s)"
+        " GROUP BY s.{search.municipality}, d.day, s.{search.agency}, s.{search.reason_label}"
+    ),
+]
+# Recounting every day of some municipalities (`True`: the %(ids)s), or of all.
+_REBUILD_DELETE = {
+    False: sql_template("DELETE FROM {search_day}"),
+    True: sql_template("DELETE FROM {search_day} WHERE {search_day.municipality} = ANY(%(ids)s)"),
+}
+_REBUILD_COUNT = {
+    only: sql_template(
+        "INSERT INTO {search_day} ({search_day.municipality}, {search_day.day},"  # noqa: S608 - constant SQL, values bound # nosec B608
+        " {search_day.agency}, {search_day.reason_label}, {search_day.searches})"
+        " SELECT {search.municipality}, LOCAL_DAY, {search.agency}, {search.reason_label},"
+        " count(*) FROM {search}"
+        + (" WHERE {search.municipality} = ANY(%(ids)s)" if only else "")
+        + " GROUP BY {search.municipality}, LOCAL_DAY, {search.agency}, {search.reason_label}"
+    ).replace("LOCAL_DAY", LOCAL_DAY.format(column=sql_template("{search.searched_at}")))
+    for only in (False, True)
+}
 
 
 def searches_lock(cursor, *, exclusive: bool) -> None:
@@ -42,21 +81,9 @@ def search_days_refresh(cursor, days_sql: str, params: dict | None = None) -> in
     cursor.execute("SELECT count(*) FROM rollup_days")
     (pairs,) = cursor.fetchone()
     if pairs:
-        cursor.execute(
-            "DELETE FROM sharing_searchday r USING rollup_days d"
-            " WHERE r.municipality_id = d.municipality_id AND r.day = d.day"
-        )
-        cursor.execute(
-            "INSERT INTO sharing_searchday"
-            " (municipality_id, day, agency_id, reason_label, searches)"
-            " SELECT s.municipality_id, d.day, s.agency_id, s.reason_label, count(*)"
-            " FROM rollup_days d JOIN sharing_searchevent s"
-            "  ON s.municipality_id = d.municipality_id"
-            "  AND s.searched_at >= (d.day::timestamp AT TIME ZONE %(tz)s)"
-            "  AND s.searched_at < ((d.day + 1)::timestamp AT TIME ZONE %(tz)s)"
-            " GROUP BY s.municipality_id, d.day, s.agency_id, s.reason_label",
-            {"tz": settings.TIME_ZONE},
-        )
+        delete, insert = _DAYS_RECOUNT
+        cursor.execute(delete)
+        cursor.execute(insert, {"tz": settings.TIME_ZONE})
     cursor.execute("DROP TABLE rollup_days")
     return pairs
 
@@ -65,19 +92,10 @@ def search_days_rebuild(*, municipality_ids: list[int] | None = None) -> int:
     """Recount every day of the given municipalities (all when None) in one pass; returns
     the rows written. For a migration, a repair, or a benchmark's generated state: the
     running portal keeps the rollup day by day and never needs it."""
-    where, params = "", {"tz": settings.TIME_ZONE}
-    if municipality_ids is not None:
-        where, params["ids"] = " WHERE municipality_id = ANY(%(ids)s)", municipality_ids
-    day = LOCAL_DAY.format(column="searched_at")
+    only = municipality_ids is not None
+    params = {"tz": settings.TIME_ZONE, "ids": municipality_ids}
     with transaction.atomic(), connection.cursor() as cursor:
         searches_lock(cursor, exclusive=True)
-        cursor.execute("DELETE FROM sharing_searchday" + where, params)  # noqa: S608 - constant SQL, values bound # nosec B608
-        cursor.execute(
-            "INSERT INTO sharing_searchday"  # noqa: S608 - constant SQL, values bound # nosec B608
-            " (municipality_id, day, agency_id, reason_label, searches)"
-            f" SELECT municipality_id, {day}, agency_id, reason_label, count(*)"
-            f" FROM sharing_searchevent{where}"
-            f" GROUP BY municipality_id, {day}, agency_id, reason_label",
-            params,
-        )
+        cursor.execute(_REBUILD_DELETE[only], params)
+        cursor.execute(_REBUILD_COUNT[only], params)
         return cursor.rowcount
