@@ -12,7 +12,10 @@ from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySe
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
+from apps.agencies.models import Agency
+from apps.compliance import vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
+from apps.compliance.models import Severity
 from apps.municipalities.models import Municipality
 from apps.sharing.models import SearchDay, SharingChange, SharingGrant
 
@@ -25,8 +28,8 @@ STATUS_RULE = (
     "Red: at least one open critical finding. Amber: an open high finding, or no upload "
     f"loaded in the last {STALE_AFTER_DAYS} days. Green: neither."
 )
-SEVERITIES = ["critical", "high", "medium", "low"]
-FLAGGED_LABELS = ["immigration", "health_care"]
+SEVERITIES = list(Severity.values)
+FLAGGED_LABELS = list(vocabulary.FLAGGED_LABELS)
 
 
 def municipalities_with_status() -> QuerySet[Municipality]:
@@ -131,21 +134,17 @@ def weekly_series(*, weeks: int = 12) -> dict[str, list[tuple]]:
     }
 
 
-LEVEL_ORDER = ["local", "county", "state", "federal", "tribal", "private", "other"]
+LEVEL_ORDER = list(Agency.Level.values)
 
 
 def municipality_summary(*, municipality: Municipality) -> dict:
     """Headline figures of one municipality's dashboard (in its scope)."""
-    grants = SharingGrant.objects.filter(direction="outgoing").aggregate(
-        active=Count("pk", filter=Q(status="accepted")),
-        pending=Count("pk", filter=Q(status="pending")),
-        out_of_state=Count(
-            "pk",
-            filter=Q(status="accepted")
-            & ~Q(agency__state__in=["", municipality.state])
-            & ~Q(agency__level="federal"),
-        ),
-        federal=Count("pk", filter=Q(status="accepted", agency__level="federal")),
+    accepted = Q(status=SharingGrant.Status.ACCEPTED)
+    grants = SharingGrant.objects.filter(direction=SharingGrant.Direction.OUTGOING).aggregate(
+        active=Count("pk", filter=accepted),
+        pending=Count("pk", filter=Q(status=SharingGrant.Status.PENDING)),
+        out_of_state=Count("pk", filter=accepted & vocabulary.out_of_state_q()),
+        federal=Count("pk", filter=accepted & vocabulary.federal_q()),
     )
     searches = SearchDay.objects.filter(day__gte=_since(30)).aggregate(
         total=Sum("searches"),
@@ -214,9 +213,12 @@ def bulk_acceptances_recent(*, limit: int = 10) -> list[dict]:
             occurred_at__range=(finding.first_seen_at, finding.last_seen_at),
         )
     accepted = list(
-        SharingChange.objects.filter(bursts, new_status="accepted",
-                                     grant__agency_id__in=blocked_agency_ids())
-        .exclude(old_status="accepted")
+        SharingChange.objects.filter(
+            bursts,
+            vocabulary.blocked_q("grant__agency_id", blocked=blocked_agency_ids()),
+            new_status=SharingGrant.Status.ACCEPTED,
+        )
+        .exclude(old_status=SharingGrant.Status.ACCEPTED)
         .values_list("municipality_id", "actor", "occurred_at", "grant__agency_id",
                       "grant__agency__name")
     )  # fmt: skip

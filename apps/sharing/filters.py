@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html
@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 
 from apps.agencies.models import Agency
 from apps.agencies.selectors import agencies_matching
-from apps.compliance import classifier
+from apps.compliance import classifier, vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.municipalities.models import Municipality
 
@@ -71,10 +71,10 @@ def local_day_start(day: date) -> datetime:
 
 
 def blocked_or_not(queryset: QuerySet, name: str, value: str) -> QuerySet:
-    ids = blocked_agency_ids()
+    blocked = vocabulary.blocked_q(blocked=blocked_agency_ids())
     if value == "yes":
-        return queryset.filter(agency_id__in=ids)
-    return queryset.exclude(agency_id__in=ids) if value == "no" else queryset
+        return queryset.filter(blocked)
+    return queryset.exclude(blocked) if value == "no" else queryset
 
 
 class AgencyFilterMixin(django_filters.FilterSet):
@@ -113,7 +113,8 @@ class GrantFilter(AgencyFilterMixin):
     )  # fmt: skip
     out_of_state = django_filters.ChoiceFilter(
         method="outside_the_state", label="Agency out of state",
-        choices=[("yes", "Out of state (not federal)"), ("no", "In state or federal")],
+        choices=[("yes", "Out of state (not federal or tribal)"),
+                 ("no", "In state, federal or tribal")],
         empty_label="Any",
     )  # fmt: skip
     accepted_by = django_filters.CharFilter(method="by_acceptor", label="Accepted by")
@@ -130,13 +131,9 @@ class GrantFilter(AgencyFilterMixin):
         fields: list[str] = []
 
     def outside_the_state(self, queryset, name, value):
-        """Agencies of another state than the municipality's, as the dashboards count
-        them (2-130(c) asks those for a written declaration); federal ones are apart."""
-        outside = (
-            ~Q(agency__state="")
-            & ~Q(agency__state=F("municipality__state"))
-            & ~Q(agency__level=Agency.Level.FEDERAL)
-        )
+        """Out-of-state agencies as the rule and the dashboards read 2-130(c) (see
+        `apps.compliance.vocabulary`): federal and tribal ones are apart."""
+        outside = vocabulary.out_of_state_q()
         return queryset.filter(outside if value == "yes" else ~outside)
 
     def by_acceptor(self, queryset, name, value):
@@ -201,8 +198,7 @@ class SearchFilter(AgencyFilterMixin):
 
     def labelled(self, queryset, name, value):
         if value == FLAGGED:
-            flagged = [classifier.IMMIGRATION, classifier.HEALTH_CARE]
-            return queryset.filter(reason_label__in=flagged)
+            return queryset.filter(reason_label__in=vocabulary.FLAGGED_LABELS)
         return queryset.filter(reason_label=value)
 
     def searched_since(self, queryset, name, value):
