@@ -1,7 +1,7 @@
 from django import forms
-from django.conf import settings
 
 from apps.agencies.models import Agency
+from apps.compliance.vocabulary import out_of_state_q
 
 from .models import Declaration, SharingGrant
 
@@ -21,12 +21,13 @@ class DeclarationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The out-of-state agencies this municipality shares with (in its scope).
-        partner_ids = SharingGrant.objects.filter(direction="outgoing").values("agency_id")
+        # The out-of-state agencies this municipality shares with (in its scope), as
+        # the out-of-state rule reads them: federal and tribal agencies are apart.
+        partner_ids = SharingGrant.objects.filter(direction=SharingGrant.Direction.OUTGOING).values(
+            "agency_id"
+        )
         self.fields["agency"].queryset = (
-            Agency.objects.filter(pk__in=partner_ids)
-            .exclude(state__in=["", settings.PORTAL_HOME_STATE])
-            .order_by("name")
+            Agency.objects.filter(pk__in=partner_ids).filter(out_of_state_q("")).order_by("name")
         )
 
     def clean_document(self):

@@ -18,6 +18,7 @@ from apps.audits.models import Finding
 from apps.compliance import classifier, vocabulary
 from apps.municipalities.scoping import municipality_scope
 from apps.sharing import rollups as search_rollups
+from apps.sharing.forms import DeclarationForm
 from apps.sharing.models import SharingGrant
 from tests.audits.factories import AgencyFactory, SharingGrantFactory
 
@@ -182,3 +183,7 @@ def test_rule_dashboard_and_grants_list_agree_on_out_of_state(client, clerk_a, m
     assert flagged == {grants["kenosha"].pk}
     assert summary["grants"]["out_of_state"] == 1
     assert listed_ids == {grants["kenosha"].pk}
+    # The declarations register offers exactly the partners the rule wants one from.
+    with municipality_scope(municipality_a):
+        offered = set(DeclarationForm().fields["agency"].queryset.values_list("pk", flat=True))
+    assert offered == {partners["kenosha"].pk}
