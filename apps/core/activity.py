@@ -56,6 +56,7 @@ ACTION_AREAS: dict[str, tuple[str, dict[str, str]]] = {
         "export.loaded": "Export loaded",
         "export.rejected": "Export rejected",
         "export.original_purged": "Uploaded original purged",
+        "searches.retention_dropped": "Searches past retention dropped",
     }),
     "findings": ("Findings and evaluations", {
         "findings.evaluated": "Municipality evaluated",

@@ -39,6 +39,7 @@ from apps.audits.rollups import statuses_refresh
 from apps.compliance.terms import reason_classifier
 from apps.core import activity
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
+from apps.sharing.partitions import searches_months_ensure
 from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
 
 from .models import ExportRowError, VendorExport
@@ -344,6 +345,14 @@ def _load_searches(
         result.timings["classify_reasons"] = time.monotonic() - clock
         clock = time.monotonic()
 
+        # The file's months get their partitions first (one catalog read when they exist).
+        cursor.execute(
+            "SELECT DISTINCT date_trunc('month', searched_at AT TIME ZONE 'UTC')::date"
+            " FROM ingest_search_stage WHERE searched_at IS NOT NULL"
+        )
+        searches_months_ensure(months=[month for (month,) in cursor.fetchall()])
+        result.timings["partitions"] = time.monotonic() - clock
+        clock = time.monotonic()
         cursor.execute(
             _INSERT_SEARCHES, [export.municipality_id, export.vendor_id, export.pk, origin]
         )

@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vendors.originals_purge",
         "schedule": crontab(hour=3, minute=15),
     },
+    "searches-partitions-ahead": {
+        "task": "sharing.searches_partitions_ensure",
+        "schedule": crontab(hour=1, minute=45),
+    },
     "purge-stale-sign-in-limits": {
         "task": "accounts.sign_in_limits_purge_stale",
         "schedule": 3600.0,
@@ -220,6 +224,11 @@ PORTAL_PDF_MAX_INFLATED_BYTES = env.int("PORTAL_PDF_MAX_INFLATED_BYTES", default
 # Uploaded originals are purged this many days after they were received; what was
 # loaded from them stays.
 PORTAL_ORIGINAL_RETENTION_DAYS = env.int("PORTAL_ORIGINAL_RETENTION_DAYS", default=730)
+# How long searches are kept, in months (`manage.py searches_retention`). 2-130 sets no
+# retention limit; the default, 84 months (seven years), is the portal's choice, not the
+# law's: long enough to reopen any finding of recent years from its searches. Set it to
+# the records schedule the state adopts.
+PORTAL_SEARCH_RETENTION_MONTHS = env.int("PORTAL_SEARCH_RETENTION_MONTHS", default=84)
 # Plates are kept only as HMAC-SHA256 under this key, enough to count repeats.
 PORTAL_PLATE_HASH_KEY = env("PORTAL_PLATE_HASH_KEY", default="")
 
