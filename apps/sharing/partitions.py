@@ -6,8 +6,9 @@ and a DEFAULT partition that takes any row whose month has no partition yet, so 
 insert never fails for want of one.
 
 - `searches_partitions_ensure` (a daily beat job) creates the coming months ahead;
-- every searches load calls `searches_months_ensure` for the months its file covers
-  (one catalog read when they exist);
+- a searches load reads whether its file's months exist (a catalog read); rows of a
+  month without a partition load into DEFAULT, and `searches_months_ensure` gives them
+  their month right after the load commits, in its own short transaction;
 - `searches_retention` (the `searches_retention` command) detaches and drops the months
   entirely older than the retention period.
 
@@ -16,7 +17,8 @@ DEFAULT partition, so those rows are first moved out, the month created, and the
 inserted again through the parent, which routes them to it (the way the PostgreSQL
 manual's "Partition Maintenance" describes, without detaching DEFAULT). Creating or
 dropping a partition takes an ACCESS EXCLUSIVE lock on the parent until the transaction
-commits; the beat job keeps months ahead so that a load almost never does it.
+commits, and creating one also locks the tables its foreign keys reference (exports,
+agencies…) against writes: so it is never done inside a load's long transaction.
 """
 
 import calendar
@@ -117,6 +119,9 @@ def searches_partitions_ensure(*, months_ahead: int = 3, now: datetime | None = 
 
 def _month_create(cursor, month: date) -> None:
     start, end = month_bounds(month)
+    # The parent first, always: the new partition's foreign keys then lock the tables
+    # they reference, briefly, since this transaction is short.
+    cursor.execute(f"LOCK TABLE {PARENT} IN ACCESS EXCLUSIVE MODE")
     bounds = {"start": start, "end": end}
     in_default = f"FROM {DEFAULT} WHERE searched_at >= %(start)s AND searched_at < %(end)s"
     cursor.execute(f"SELECT EXISTS (SELECT 1 {in_default})", bounds)  # nosec B608 - constant names, values bound

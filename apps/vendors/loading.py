@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from datetime import time as dt_time
+from functools import partial
 from typing import NamedTuple
 
 from django.db import (
@@ -39,7 +40,7 @@ from apps.audits.rollups import statuses_refresh
 from apps.compliance.terms import reason_classifier
 from apps.core import activity
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
-from apps.sharing.partitions import searches_months_ensure
+from apps.sharing.partitions import searches_months_ensure, searches_partitions
 from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
 
 from .models import ExportRowError, VendorExport
@@ -345,14 +346,17 @@ def _load_searches(
         result.timings["classify_reasons"] = time.monotonic() - clock
         clock = time.monotonic()
 
-        # The file's months get their partitions first (one catalog read when they exist).
+        # Months without a partition (a file older than the nightly job's months) load
+        # into DEFAULT and get theirs once the load commits: creating one here would
+        # lock the tables the searches reference, uploads' and progress writes among
+        # them, until the end of the load.
         cursor.execute(
             "SELECT DISTINCT date_trunc('month', searched_at AT TIME ZONE 'UTC')::date"
             " FROM ingest_search_stage WHERE searched_at IS NOT NULL"
         )
-        searches_months_ensure(months=[month for (month,) in cursor.fetchall()])
-        result.timings["partitions"] = time.monotonic() - clock
-        clock = time.monotonic()
+        missing = {month for (month,) in cursor.fetchall()} - set(searches_partitions())
+        if missing:
+            transaction.on_commit(partial(searches_months_ensure, months=missing), robust=True)
         cursor.execute(
             _INSERT_SEARCHES, [export.municipality_id, export.vendor_id, export.pk, origin]
         )
