@@ -258,3 +258,20 @@ def test_the_nightly_job_gives_rows_waiting_in_default_their_month(settings, mun
     assert f"{PARENT}_y2043m07" in created
     assert rows_by_partition(municipality_a) == {f"{PARENT}_y2043m07": {waiting.vendor_search_id}}
     assert nightly() == []
+
+
+def test_a_load_makes_no_partition_in_its_transaction_but_right_after_its_commit(
+    municipality_a, tmp_path, django_capture_on_commit_callbacks
+):
+    january = [search(21, at(2022, 1, 5, 12)), search(22, at(2022, 1, 20, 12))]
+    flock_audit(tmp_path / "january.csv", january)
+
+    with django_capture_on_commit_callbacks() as after_commit:
+        upload(municipality_a, tmp_path / "january.csv")
+        # Inside the load's transaction: the month's rows wait in DEFAULT.
+        assert f"{PARENT}_y2022m01" not in partitions_of_parent()
+        assert rows_by_partition(municipality_a) == {DEFAULT: ids(january)}
+    for callback in after_commit:
+        callback()
+
+    assert rows_by_partition(municipality_a) == {f"{PARENT}_y2022m01": ids(january)}
