@@ -103,12 +103,13 @@ def searches_months_ensure(*, months: Iterable[date]) -> list[str]:
 def searches_partitions_ensure(*, months_ahead: int = 3, now: datetime | None = None) -> list[str]:
     """Create the current month's partition and the next `months_ahead`, and the month
     of any row waiting in DEFAULT (moving it there); returns the names created (none
-    when they all exist). DEFAULT is empty unless rows were written without a load
-    (a data fix, the demo's date shift), so reading it costs nothing in the usual case."""
+    when they all exist). DEFAULT is empty but for rows written outside a load (a data
+    fix, the demo's date shift) or a load whose after-commit step failed, so reading it
+    costs nothing in the usual case."""
     current = month_of(now or timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT date_trunc('month', searched_at AT TIME ZONE 'UTC')::date"  # noqa: S608
+            "SELECT DISTINCT date_trunc('month', searched_at AT TIME ZONE 'UTC')::date"  # noqa: S608 # nosec B608 - constant name
             f" FROM {DEFAULT}"
         )
         waiting = [month for (month,) in cursor.fetchall()]
