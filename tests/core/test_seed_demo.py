@@ -159,3 +159,16 @@ def test_the_demo_story_keeps_its_shape_when_moved(clock, day):
     assert timezone.localdate(latest) - shift == date(2025, 10, 20)
     days = (timezone.localdate(revoked) - timezone.localdate(accepted)).days
     assert days == (date(2025, 9, 23) - date(2024, 4, 16)).days
+
+
+def test_the_demo_searches_sit_in_their_monthly_partitions_not_the_default_one():
+    from django.db import connection
+
+    from apps.sharing.partitions import DEFAULT
+
+    call_command("seed_demo")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {DEFAULT}")  # noqa: S608 - constant name
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM sharing_searchevent")
+        assert cursor.fetchone()[0] > 0

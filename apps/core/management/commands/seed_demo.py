@@ -11,6 +11,7 @@ from apps.core import demo
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope
 from apps.municipalities.services import membership_add, municipality_create
+from apps.sharing.partitions import searches_partitions_ensure
 from apps.sharing.rollups import search_days_rebuild, searches_lock
 from apps.vendors.loading import export_load
 from apps.vendors.models import Vendor
@@ -118,6 +119,8 @@ class Command(BaseCommand):
                         f"{'forward' if weeks > 0 else 'back'} to lead up to {today:%Y-%m-%d} "
                         "(the uploaded files keep their own dates)."
                     )
+            # The moved searches wait in the default partition: give them their months.
+            searches_partitions_ensure()
             # After the move: findings, their summaries and periods read the moved dates.
             for municipality in touched:
                 with municipality_scope(municipality):
