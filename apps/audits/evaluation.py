@@ -680,8 +680,12 @@ def municipalities_evaluate(municipality_ids, *, trigger: str) -> dict[int, Eval
             _locks_take(ids)
             municipalities = list(Municipality.objects.filter(pk__in=ids).order_by("pk"))
             if len(municipalities) != len(ids):
-                missing = sorted(set(ids) - {m.pk for m in municipalities})
-                raise Municipality.DoesNotExist(f"no municipality with id {missing}")
+                # Deleted since the batch was queued: nothing of theirs is left to evaluate.
+                logger.warning(
+                    "evaluation skips municipalities gone since: %s",
+                    sorted(set(ids) - {m.pk for m in municipalities}),
+                )
+                ids = [m.pk for m in municipalities]
             context = Context(
                 ids=ids,
                 rules={r.code: r for r in Rule.objects.filter(is_active=True)},
@@ -735,4 +739,7 @@ def municipalities_evaluate(municipality_ids, *, trigger: str) -> dict[int, Eval
 
 def municipality_evaluate(*, municipality: Municipality, trigger: str) -> EvaluationRun:
     """Evaluate one municipality: a batch of one, and record its run."""
-    return municipalities_evaluate([municipality.pk], trigger=trigger)[municipality.pk]
+    runs = municipalities_evaluate([municipality.pk], trigger=trigger)
+    if municipality.pk not in runs:
+        raise Municipality.DoesNotExist(f"no municipality with id {municipality.pk}")
+    return runs[municipality.pk]
