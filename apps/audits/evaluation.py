@@ -1,16 +1,21 @@
-"""Evaluate one municipality's grants and searches against the rules; keep its findings.
+"""Evaluate a batch of municipalities' grants and searches against the rules; keep their
+findings.
 
-Each rule is one SQL query over the municipality's rows (set-based: no row-by-row
-Python), returning one "hit" per subject: a grant, a searching agency, or a person who
-accepted requests in bulk. The hits are then reconciled with the stored findings:
+Each rule is one SQL query over the batch's rows (`municipality_id = ANY(ids)`:
+set-based, no row-by-row Python), returning one "hit" per municipality and subject: a
+grant, a searching agency, or a person who accepted requests in bulk. A run after an
+upload is a batch of one; the nightly run, batches of a few hundred: one code path. The
+hits are then reconciled with the batch's stored findings, in bulk:
 - a new hit opens a finding;
 - a known one updates its evidence (and reopens it if it had been closed);
 - a finding whose hit is gone is closed, with the time and the cause;
 - a hit on a grant that has since ended closes its finding, or records it closed if it
   is new, with the period the grant lasted: sharing that ended before the portal ever
   saw it is still a finding.
-A run for a municipality holds an advisory lock, so two never overlap; running again
-on the same data changes nothing.
+A run holds an advisory lock per municipality of its batch, taken in ascending id order,
+so two runs over the same municipality never overlap and a nightly batch never deadlocks
+with an upload's run; the batch is one transaction, so running it again (a redelivered
+task) on the same data changes nothing.
 """
 
 import logging
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.agencies.models import Agency
@@ -29,6 +35,7 @@ from apps.compliance.blocklist import blocked_agency_ids
 from apps.compliance.models import Rule
 from apps.core import activity
 from apps.municipalities.models import Municipality
+from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SharingGrant
 
 from .models import EvaluationRun, Finding, FindingEvent
@@ -43,6 +50,7 @@ EVIDENCE_LINES = 50  # line numbers kept per file and subject; the count is alwa
 
 @dataclass(frozen=True)
 class Hit:
+    municipality_id: int
     rule_code: str
     subject_key: str
     subject_label: str
@@ -59,10 +67,10 @@ class Hit:
 
 @dataclass
 class Context:
-    municipality: Municipality
+    ids: list[int]  # the batch's municipalities, ascending
     rules: dict[str, Rule]
     blocked: list[int]
-    own_agencies: list[int]
+    own_agencies: dict[int, list[int]]  # per municipality, its own police's agencies
     today: object
 
 
@@ -84,7 +92,8 @@ def _rows(sql: str, params: dict) -> list[dict]:
 # open while it lasts. Its evidence is its own row, or for a grant gone from a list (no
 # row) the row that showed its acceptance.
 _GRANTS = """
-SELECT g.id, g.{grant.partner_name} AS partner_name, g.{grant.agency} AS agency_id,
+SELECT g.{grant.municipality} AS municipality_id, g.id,
+       g.{grant.partner_name} AS partner_name, g.{grant.agency} AS agency_id,
        g.{grant.mode} AS mode, g.{grant.status} AS status, g.{grant.decided_by} AS decided_by,
        coalesce(g.{grant.decided_at}, g.{grant.status_changed_at}) AS seen_at,
        g.{grant.declaration_on_file} AS declaration_on_file,
@@ -117,11 +126,11 @@ LEFT JOIN {export} accepted_export ON accepted_export.id = accepted.source_expor
 LEFT JOIN LATERAL (
     SELECT min(c.{change.occurred_at}) AS first_at FROM {change} c WHERE c.{change.grant} = g.id
 ) seen ON true
-WHERE g.{grant.municipality} = %(municipality)s AND g.{grant.direction} = %(outgoing)s
+WHERE g.{grant.municipality} = ANY(%(ids)s) AND g.{grant.direction} = %(outgoing)s
   AND (g.{grant.status} IN (%(accepted)s, %(revoked)s)
        OR (g.{grant.status} = %(denied)s AND accepted.occurred_at IS NOT NULL))
   AND ({condition})
-ORDER BY g.id
+ORDER BY g.{grant.municipality}, g.id
 """
 
 _BLOCKED = vocabulary.blocked_sql("g.{grant.agency}", blocked=[]).sql
@@ -152,12 +161,8 @@ _GRANT_QUERIES = {
 
 def _params(context: Context, **more) -> dict:
     """The parameters every rule's query may use: the choices, the shared terms', the
-    municipality's."""
-    return {
-        **vocabulary.sql_params(blocked=context.blocked),
-        "municipality": context.municipality.pk,
-        **more,
-    }
+    batch's municipalities."""
+    return {**vocabulary.sql_params(blocked=context.blocked), "ids": context.ids, **more}
 
 
 # `{is_}` is "is" while the grant lasts, "was" once it ended; `{period}` comes from
@@ -204,6 +209,7 @@ def _grant_hits(code: str) -> Callable[[Context], list[Hit]]:
         modes = dict(SharingGrant.Mode.choices)
         return [
             Hit(
+                municipality_id=row["municipality_id"],
                 rule_code=code,
                 subject_key=f"grant:{row['id']}",
                 subject_label=row["partner_name"],
@@ -233,27 +239,28 @@ def _grant_hits(code: str) -> Callable[[Context], list[Hit]]:
 
 _SEARCHES = """
 WITH {hits}, per_file AS (
-    SELECT agency_id, source_export_id, count(*) AS n,
+    SELECT municipality_id, agency_id, source_export_id, count(*) AS n,
            (array_agg(source_line ORDER BY source_line))[1:%(lines)s] AS lines,
            min(searched_at) AS first_at, max(searched_at) AS last_at
-    FROM hits GROUP BY agency_id, source_export_id
+    FROM hits GROUP BY municipality_id, agency_id, source_export_id
 )
-SELECT p.agency_id, a.{agency.name} AS agency_name, sum(p.n)::int AS n,
+SELECT p.municipality_id, p.agency_id, a.{agency.name} AS agency_name, sum(p.n)::int AS n,
        min(p.first_at) AS first_at, max(p.last_at) AS last_at,
        json_agg(json_build_object('export', e.id, 'name', e.{export.original_name},
                                   'count', p.n, 'lines', p.lines) ORDER BY e.id) AS files
 FROM per_file p
 JOIN {agency} a ON a.id = p.agency_id
 JOIN {export} e ON e.id = p.source_export_id
-GROUP BY p.agency_id, a.{agency.name}
-ORDER BY p.agency_id
+GROUP BY p.municipality_id, p.agency_id, a.{agency.name}
+ORDER BY p.municipality_id, p.agency_id
 """
 
 _HITS = """hits AS (
-    SELECT s.{search.agency} AS agency_id, s.{search.source_export} AS source_export_id,
+    SELECT s.{search.municipality} AS municipality_id, s.{search.agency} AS agency_id,
+           s.{search.source_export} AS source_export_id,
            s.{search.source_line} AS source_line, s.{search.searched_at} AS searched_at
     FROM {search} s
-    WHERE s.{search.municipality} = %(municipality)s AND ({condition})
+    WHERE s.{search.municipality} = ANY(%(ids)s) AND ({condition})
 )"""
 
 # Access nobody gave: no grant to the searcher, nor a statewide or national pool covering
@@ -261,34 +268,43 @@ _HITS = """hits AS (
 # accepted, and until its revocation if it is revoked; each agency's (and each pool's)
 # cover is reduced to those two instants, so the check is a hash join, not a subquery
 # per search.
-_UNGRANTED_HITS = """windows AS (
+_UNGRANTED_HITS = """own AS (
+    -- Each municipality's own police: its searches are never someone else's access.
+    SELECT * FROM unnest(%(own_municipalities)s::bigint[], %(own_agencies)s::bigint[])
+        AS o(municipality_id, agency_id)
+), windows AS (
     -- When each detections grant let its partner in: an accepted grant from its
     -- decision on; a revoked one from its request until its revocation.
-    SELECT {grant.agency} AS agency_id, {grant.mode} AS mode,
+    SELECT {grant.municipality} AS municipality_id, {grant.agency} AS agency_id,
+           {grant.mode} AS mode,
            CASE WHEN {grant.status} = %(accepted)s
                 THEN coalesce({grant.decided_at}, {grant.requested_at}, '-infinity')
                 ELSE coalesce({grant.requested_at}, '-infinity') END AS from_at,
            CASE WHEN {grant.status} = %(accepted)s THEN 'infinity'
                 ELSE {grant.status_changed_at} END AS until_at
     FROM {grant}
-    WHERE {grant.municipality} = %(municipality)s AND {grant.direction} = %(outgoing)s
+    WHERE {grant.municipality} = ANY(%(ids)s) AND {grant.direction} = %(outgoing)s
       AND {grant.data_type} = %(detections)s AND {grant.status} IN (%(accepted)s, %(revoked)s)
 ), pools AS (
     SELECT * FROM windows WHERE mode = ANY(%(broad_modes)s)
 ), hits AS (
-    SELECT s.{search.agency} AS agency_id, s.{search.source_export} AS source_export_id,
+    SELECT s.{search.municipality} AS municipality_id, s.{search.agency} AS agency_id,
+           s.{search.source_export} AS source_export_id,
            s.{search.source_line} AS source_line, s.{search.searched_at} AS searched_at
     FROM {search} s
     JOIN {agency} searcher ON searcher.id = s.{search.agency}
-    WHERE s.{search.municipality} = %(municipality)s AND s.{search.origin} = %(network)s
-      AND NOT s.{search.agency} = ANY(%(own_agencies)s)
+    WHERE s.{search.municipality} = ANY(%(ids)s) AND s.{search.origin} = %(network)s
+      AND NOT EXISTS (
+          SELECT 1 FROM own o
+          WHERE o.municipality_id = s.{search.municipality} AND o.agency_id = s.{search.agency})
       AND NOT EXISTS (
           SELECT 1 FROM windows w
-          WHERE w.agency_id = s.{search.agency}
+          WHERE w.municipality_id = s.{search.municipality} AND w.agency_id = s.{search.agency}
             AND s.{search.searched_at} >= w.from_at AND s.{search.searched_at} < w.until_at)
       AND NOT EXISTS (
           SELECT 1 FROM pools p
-          WHERE (p.mode = %(national)s OR IN_HOME_STATE)
+          WHERE p.municipality_id = s.{search.municipality}
+            AND (p.mode = %(national)s OR IN_HOME_STATE)
             AND s.{search.searched_at} >= p.from_at AND s.{search.searched_at} < p.until_at)
 )""".replace("IN_HOME_STATE", vocabulary.in_home_state_sql("searcher").sql)
 
@@ -329,12 +345,19 @@ def _search_hits(code: str) -> Callable[[Context], list[Hit]]:
         if code == "SEARCH_WITHOUT_GRANT" and not SharingGrant.objects.exists():
             return []  # without any sharing data uploaded, every search would be flagged
         minimum = int(context.rules[code].settings.get("min_searches", 1))
+        own = [(pk, agency) for pk, agencies in context.own_agencies.items() for agency in agencies]
         rows = _rows(
             _SEARCH_QUERIES[code],
-            _params(context, own_agencies=context.own_agencies, lines=EVIDENCE_LINES),
+            _params(
+                context,
+                own_municipalities=[pk for pk, _ in own],
+                own_agencies=[agency for _, agency in own],
+                lines=EVIDENCE_LINES,
+            ),
         )
         return [
             Hit(
+                municipality_id=row["municipality_id"],
                 rule_code=code,
                 subject_key=f"agency:{row['agency_id']}",
                 subject_label=row["agency_name"],
@@ -359,46 +382,49 @@ def _search_hits(code: str) -> Callable[[Context], list[Hit]]:
 
 _BULK = """
 WITH accepted AS (
-    SELECT c.{change.actor} AS actor, c.{change.occurred_at} AS occurred_at,
+    SELECT c.{change.municipality} AS municipality_id, c.{change.actor} AS actor,
+           c.{change.occurred_at} AS occurred_at,
            c.{change.grant} AS grant_id, c.{change.source_export} AS source_export_id,
            c.{change.source_line} AS source_line
     FROM {change} c
-    WHERE c.{change.municipality} = %(municipality)s
+    WHERE c.{change.municipality} = ANY(%(ids)s)
       AND c.{change.new_status} = %(change_accepted)s
       AND c.{change.old_status} <> %(change_accepted)s AND c.{change.actor} <> ''
 ), counted AS (
-    SELECT *, count(*) OVER (PARTITION BY actor ORDER BY occurred_at
+    SELECT *, count(*) OVER (PARTITION BY municipality_id, actor ORDER BY occurred_at
                              RANGE BETWEEN CURRENT ROW AND %(window)s FOLLOWING) AS n
     FROM accepted
 ), bursts AS (
-    SELECT actor, occurred_at AS starts FROM counted WHERE n >= %(minimum)s
+    SELECT municipality_id, actor, occurred_at AS starts FROM counted WHERE n >= %(minimum)s
 ), members AS (
     SELECT DISTINCT a.*
     FROM accepted a JOIN bursts b
-      ON a.actor = b.actor AND a.occurred_at BETWEEN b.starts AND b.starts + %(window)s
+      ON a.municipality_id = b.municipality_id AND a.actor = b.actor
+     AND a.occurred_at BETWEEN b.starts AND b.starts + %(window)s
 ), islands AS (
     -- One finding per uninterrupted run of acceptances, even across midnight.
     SELECT *, sum(CASE WHEN gap > %(window)s THEN 1 ELSE 0 END)
-                  OVER (PARTITION BY actor ORDER BY occurred_at) AS island
-    FROM (SELECT *, occurred_at - lag(occurred_at) OVER (PARTITION BY actor
-                                                         ORDER BY occurred_at) AS gap
+                  OVER (PARTITION BY municipality_id, actor ORDER BY occurred_at) AS island
+    FROM (SELECT *, occurred_at - lag(occurred_at)
+                        OVER (PARTITION BY municipality_id, actor ORDER BY occurred_at) AS gap
           FROM members) gaps
 ), per_file AS (
-    SELECT actor, island, source_export_id, count(*) AS n,
+    SELECT municipality_id, actor, island, source_export_id, count(*) AS n,
            (array_agg(source_line ORDER BY source_line))[1:%(lines)s] AS lines
-    FROM islands GROUP BY actor, island, source_export_id
+    FROM islands GROUP BY municipality_id, actor, island, source_export_id
 ), totals AS (
-    SELECT actor, island, count(DISTINCT grant_id)::int AS grants,
+    SELECT municipality_id, actor, island, count(DISTINCT grant_id)::int AS grants,
            min(occurred_at) AS first_at, max(occurred_at) AS last_at,
            array_agg(DISTINCT grant_id) AS grant_ids
-    FROM islands GROUP BY actor, island
+    FROM islands GROUP BY municipality_id, actor, island
 )
 SELECT t.*, (
     SELECT json_agg(json_build_object('export', e.id, 'name', e.{export.original_name},
                                       'count', f.n, 'lines', f.lines) ORDER BY e.id)
     FROM per_file f JOIN {export} e ON e.id = f.source_export_id
-    WHERE f.actor = t.actor AND f.island = t.island) AS files
-FROM totals t ORDER BY t.actor, t.first_at
+    WHERE f.municipality_id = t.municipality_id AND f.actor = t.actor
+      AND f.island = t.island) AS files
+FROM totals t ORDER BY t.municipality_id, t.actor, t.first_at
 """
 _BULK_QUERY = vocabulary.sql_template(_BULK)
 
@@ -420,6 +446,7 @@ def _bulk_hits(context: Context) -> list[Hit]:
         among = f", among them {', '.join(blocked_names)}" if blocked_names else ""
         hits.append(
             Hit(
+                municipality_id=row["municipality_id"],
                 rule_code="BULK_ACCEPTANCE",
                 subject_key=f"actor:{row['actor']}:{row['first_at']:%Y-%m-%dT%H:%M}",
                 subject_label=f"{row['actor']} on {row['first_at']:%b %-d, %Y}",
@@ -459,13 +486,30 @@ _KEPT_WHEN_CLEARED = {
 _REOPENED_WHEN_BACK = {Finding.Status.CLOSED, Finding.Status.VERIFIED}
 
 
-def _own_agencies(municipality: Municipality) -> list[int]:
-    parsed = parse_agency_name(municipality.police_department or municipality.name)
-    state = parsed.state or municipality.state
-    agencies = Agency.objects.filter(normalized_name=parsed.normalized, state=state)
-    if municipality.ori:
-        agencies = agencies | Agency.objects.filter(ori=municipality.ori)
-    return list(agencies.values_list("id", flat=True))
+def _own_agencies(municipalities: list[Municipality]) -> dict[int, list[int]]:
+    """Each municipality's own police agencies (same name and state, or same ORI), read
+    in one query for the batch."""
+    names: dict[int, tuple[str, str]] = {}
+    for municipality in municipalities:
+        parsed = parse_agency_name(municipality.police_department or municipality.name)
+        names[municipality.pk] = (parsed.normalized, parsed.state or municipality.state)
+    oris = {m.ori for m in municipalities if m.ori}
+    agencies = Agency.objects.filter(
+        Q(normalized_name__in={name for name, _ in names.values()}) | Q(ori__in=oris)
+    ).values_list("id", "normalized_name", "state", "ori")
+    by_name: dict[tuple[str, str], list[int]] = {}
+    by_ori: dict[str, list[int]] = {}
+    for agency_id, normalized, state, ori in agencies:
+        by_name.setdefault((normalized, state), []).append(agency_id)
+        if ori:
+            by_ori.setdefault(ori, []).append(agency_id)
+    own: dict[int, list[int]] = {}
+    for municipality in municipalities:
+        found = set(by_name.get(names[municipality.pk], []))
+        if municipality.ori:
+            found.update(by_ori.get(municipality.ori, []))
+        own[municipality.pk] = sorted(found)
+    return own
 
 
 def _close_cause(finding: Finding, grants: dict[int, SharingGrant]) -> str:
@@ -491,23 +535,33 @@ def _close_cause(finding: Finding, grants: dict[int, SharingGrant]) -> str:
     return "The condition no longer holds on the current data."
 
 
-def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
-    """Bring the stored findings in line with the hits. A hit on an ended grant closes
-    its open finding (or records a new one closed straight away, with an event), and
-    never reopens a closed one; only the grant accepted again does that."""
-    counts = {"opened": 0, "updated": 0, "closed": 0, "reopened": 0, "unchanged": 0}
+_COUNTS = ("opened", "updated", "closed", "reopened", "unchanged")
+
+
+def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, int]]:
+    """Bring the batch's stored findings in line with the hits, in bulk: one read of the
+    batch's findings, one insert of the new ones, one update of the changed ones, one
+    insert of the events. A hit on an ended grant closes its open finding (or records a
+    new one closed straight away, with an event), and never reopens a closed one; only the
+    grant accepted again does that. Returns the counts per municipality."""
+    counts = {pk: dict.fromkeys(_COUNTS, 0) for pk in context.ids}
     # Locked: a person's step (acknowledge, remediate…) on a finding waits for this run,
     # and this run sees the status that step wrote, never overwriting it.
-    existing = {(f.rule_code, f.subject_key): f for f in Finding.objects.select_for_update()}
+    existing = {
+        (f.municipality_id, f.rule_code, f.subject_key): f
+        for f in Finding.objects.select_for_update()
+        .filter(municipality_id__in=context.ids)
+        .order_by("municipality_id", "id")
+    }
     events: list[FindingEvent] = []
     changed: list[Finding] = []
     created: list[Finding] = []
     created_ended: list[Finding] = []
     ending: list[Finding] = []
-    municipality_id = context.municipality.pk
     for hit in hits:
         rule = context.rules[hit.rule_code]
-        finding = existing.pop((hit.rule_code, hit.subject_key), None)
+        tally = counts[hit.municipality_id]
+        finding = existing.pop((hit.municipality_id, hit.rule_code, hit.subject_key), None)
         fields = {
             "subject_label": hit.subject_label[:255],
             "severity": rule.severity,
@@ -521,7 +575,7 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
         }
         if finding is None:
             finding = Finding(
-                municipality_id=municipality_id,
+                municipality_id=hit.municipality_id,
                 rule_code=hit.rule_code,
                 subject_key=hit.subject_key,
                 first_seen_at=hit.first_seen_at or now,
@@ -538,7 +592,7 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
             if finding.status not in _KEPT_WHEN_CLEARED:
                 ending.append(finding)  # closed below, with its cause
             elif dirty:
-                counts["updated"] += 1
+                tally["updated"] += 1
                 changed.append(finding)
             continue
         if finding.status in _REOPENED_WHEN_BACK:
@@ -547,11 +601,11 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
             )
             finding.status, finding.closed_at, finding.close_cause = Finding.Status.OPEN, None, ""
             dirty.append("status")
-            counts["reopened"] += 1
+            tally["reopened"] += 1
         elif dirty:
-            counts["updated"] += 1
+            tally["updated"] += 1
         else:
-            counts["unchanged"] += 1
+            tally["unchanged"] += 1
         if dirty:
             changed.append(finding)
     closing = ending + [f for f in existing.values() if f.status not in _KEPT_WHEN_CLEARED]
@@ -569,16 +623,16 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[str, int]:
     for finding in created:
         if finding.status == Finding.Status.CLOSED:
             events.append(_event(finding, "", Finding.Status.CLOSED, finding.close_cause))
+            counts[finding.municipality_id]["closed"] += 1
         else:
             events.append(_event(finding, "", Finding.Status.OPEN, "Opened by evaluation."))
-    counts["opened"] = len(created) - len(created_ended)
-    counts["closed"] = len(created_ended)
+            counts[finding.municipality_id]["opened"] += 1
     for finding in closing:
         cause = _close_cause(finding, grants)
         events.append(_event(finding, finding.status, Finding.Status.CLOSED, cause))
         finding.status, finding.closed_at, finding.close_cause = Finding.Status.CLOSED, now, cause
         changed.append(finding)
-        counts["closed"] += 1
+        counts[finding.municipality_id]["closed"] += 1
     Finding.objects.bulk_update(
         changed,
         ["subject_label", "severity", "summary", "evidence", "last_seen_at", "agency_id",
@@ -599,24 +653,44 @@ def _event(finding: Finding, old: str, new: str, note: str) -> FindingEvent:
     )
 
 
-def municipality_evaluate(*, municipality: Municipality, trigger: str) -> EvaluationRun:
-    """Evaluate one municipality (inside its scope) and record the run."""
+def _locks_take(ids: list[int]) -> None:
+    """Take the batch's municipality locks in ascending id order (the array is sorted and
+    read in order), so that two runs sharing municipalities wait, never deadlock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, id)) FROM unnest(%s::integer[]) AS id",
+            [EVALUATION_LOCK, ids],
+        )
+
+
+def municipalities_evaluate(municipality_ids, *, trigger: str) -> dict[int, EvaluationRun]:
+    """Evaluate a batch of municipalities in one transaction and record one run for each.
+
+    Every rule runs once over the whole batch, the findings are reconciled in bulk and the
+    status rows recounted once. Rows are read and written for the batch's municipalities
+    only, named in each query (the batch spans tenants, so it runs statewide). Safe to run
+    again: a second run on the same data changes nothing."""
+    ids = sorted({int(pk) for pk in municipality_ids})
+    if not ids:
+        return {}
     started = time.monotonic()
     now = timezone.now()
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, %s)", [EVALUATION_LOCK, municipality.pk]
+        with statewide_scope(), transaction.atomic():
+            _locks_take(ids)
+            municipalities = list(Municipality.objects.filter(pk__in=ids).order_by("pk"))
+            if len(municipalities) != len(ids):
+                # Deleted since the batch was queued: nothing of theirs is left to evaluate.
+                logger.warning(
+                    "evaluation skips municipalities gone since: %s",
+                    sorted(set(ids) - {m.pk for m in municipalities}),
                 )
-            run = EvaluationRun.objects.create(
-                municipality=municipality, trigger=trigger, started_at=now
-            )
+                ids = [m.pk for m in municipalities]
             context = Context(
-                municipality=municipality,
+                ids=ids,
                 rules={r.code: r for r in Rule.objects.filter(is_active=True)},
                 blocked=blocked_agency_ids(),
-                own_agencies=_own_agencies(municipality),
+                own_agencies=_own_agencies(municipalities),
                 today=timezone.localdate(),
             )
             hits: list[Hit] = []
@@ -624,24 +698,48 @@ def municipality_evaluate(*, municipality: Municipality, trigger: str) -> Evalua
                 if code in context.rules:
                     hits.extend(check(context))
             counts = _reconcile(context, hits, now)
-            run.counts = counts
-            run.outcome = EvaluationRun.Outcome.SUCCEEDED
-            run.duration_seconds = time.monotonic() - started
-            run.save(update_fields=["counts", "outcome", "duration_seconds"])
-            statuses_refresh([municipality.pk], blocked=context.blocked)
-            if any(counts.get(key) for key in ("opened", "reopened", "closed", "updated")):
-                activity.record("findings.evaluated", subject=run, municipality=municipality,
-                                detail={"trigger": trigger, **counts})  # fmt: skip
+            # The batch's time is each of its runs' time: they ran together.
+            duration = time.monotonic() - started
+            runs = EvaluationRun.objects.bulk_create(
+                EvaluationRun(
+                    municipality=municipality,
+                    trigger=trigger,
+                    started_at=now,
+                    counts=counts[municipality.pk],
+                    outcome=EvaluationRun.Outcome.SUCCEEDED,
+                    duration_seconds=duration,
+                )
+                for municipality in municipalities
+            )
+            statuses_refresh(ids, blocked=context.blocked)
+            for run in runs:
+                if any(run.counts.get(key) for key in ("opened", "reopened", "closed", "updated")):
+                    activity.record("findings.evaluated", subject=run,
+                                    municipality=run.municipality,
+                                    detail={"trigger": trigger, **run.counts})  # fmt: skip
     except Exception as error:
-        # The run's own row rolled back with the transaction; record the failure apart.
-        logger.exception("evaluation of %s failed", municipality)
-        EvaluationRun.objects.create(
-            municipality=municipality,
-            trigger=trigger,
-            started_at=now,
-            duration_seconds=time.monotonic() - started,
-            outcome=EvaluationRun.Outcome.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-        )
+        # The runs' rows rolled back with the transaction; record the failure apart.
+        logger.exception("evaluation of municipalities %s failed", ids)
+        with statewide_scope():
+            known = Municipality.objects.filter(pk__in=ids).values_list("pk", flat=True)
+            EvaluationRun.objects.bulk_create(
+                EvaluationRun(
+                    municipality_id=pk,
+                    trigger=trigger,
+                    started_at=now,
+                    duration_seconds=time.monotonic() - started,
+                    outcome=EvaluationRun.Outcome.FAILED,
+                    error=f"{type(error).__name__}: {error}"[:2000],
+                )
+                for pk in known
+            )
         raise
-    return run
+    return {run.municipality_id: run for run in runs}
+
+
+def municipality_evaluate(*, municipality: Municipality, trigger: str) -> EvaluationRun:
+    """Evaluate one municipality: a batch of one, and record its run."""
+    runs = municipalities_evaluate([municipality.pk], trigger=trigger)
+    if municipality.pk not in runs:
+        raise Municipality.DoesNotExist(f"no municipality with id {municipality.pk}")
+    return runs[municipality.pk]

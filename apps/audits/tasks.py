@@ -1,30 +1,50 @@
 from celery import group
+from django.conf import settings
 
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import MunicipalityTask
 from config.celery_app import app
 
-from .evaluation import municipality_evaluate
+from .evaluation import municipalities_evaluate, municipality_evaluate
 
 
 @app.task(base=MunicipalityTask, name="audits.evaluate_municipality")
 def evaluate_municipality(*, municipality_id: int, trigger: str) -> dict:
-    """Evaluate one municipality. Safe to run twice: the second run changes nothing."""
+    """Evaluate one municipality (a batch of one). Safe to run twice: the second run
+    changes nothing."""
     municipality = Municipality.objects.get(pk=municipality_id)
     return municipality_evaluate(municipality=municipality, trigger=trigger).counts
 
 
+@app.task(name="audits.evaluate_batch", acks_late=True)
+def evaluate_batch(*, municipality_ids: list[int], trigger: str) -> int:
+    """Evaluate a batch of municipalities in one transaction. Acknowledged once done: a
+    worker killed in the middle leaves the message to be delivered again, and the batch,
+    rolled back, runs again from the start; run twice, it changes nothing the second time.
+    It reads and writes only the municipalities it was given (each query names them)."""
+    return len(municipalities_evaluate(municipality_ids, trigger=trigger))
+
+
+def batches(municipality_ids) -> list[list[int]]:
+    """The municipalities in ascending id order, cut in batches of
+    PORTAL_EVALUATION_BATCH_SIZE."""
+    ids = sorted({int(pk) for pk in municipality_ids})
+    size = max(1, settings.PORTAL_EVALUATION_BATCH_SIZE)
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
 def evaluations_dispatch(municipality_ids, *, trigger: str) -> int:
-    """Queue one evaluation per municipality; workers take them in parallel."""
-    ids = sorted(set(municipality_ids))
-    if ids:
+    """Queue one evaluation per batch of municipalities; workers, on any machine sharing
+    the broker and the database, take the batches in parallel."""
+    work = batches(municipality_ids)
+    if work:
         group(
-            evaluate_municipality.s(municipality_id=pk, trigger=trigger) for pk in ids
+            evaluate_batch.s(municipality_ids=batch, trigger=trigger) for batch in work
         ).apply_async()
-    return len(ids)
+    return sum(len(batch) for batch in work)
 
 
 @app.task(name="audits.evaluate_all")
 def evaluate_all(trigger: str = "nightly") -> int:
-    """The nightly fan-out: one task per municipality."""
+    """The nightly fan-out: the state in batches, one task per batch."""
     return evaluations_dispatch(Municipality.objects.values_list("pk", flat=True), trigger=trigger)

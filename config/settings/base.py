@@ -212,6 +212,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 # The state whose law the portal audits; agencies elsewhere are out of state (2-130(c)).
 PORTAL_HOME_STATE = env("PORTAL_HOME_STATE", default="IL")
+# Municipalities per evaluation task in the nightly run (and `evaluate --all`): each batch
+# is one transaction, every rule one statement over it.
+PORTAL_EVALUATION_BATCH_SIZE = env.int("PORTAL_EVALUATION_BATCH_SIZE", default=200)
 # Uploads larger than this are refused before they are stored.
 PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=512 * 1024 * 1024)
 # A LEARN sharing report PDF: refused past these, before or while it is read (a real
