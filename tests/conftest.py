@@ -1,7 +1,9 @@
 import os
+import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.worker import state as worker_state
 from factory.random import reseed_random
 
 from config.celery_app import app as celery_app
@@ -91,8 +93,23 @@ def celery_worker_session(django_db_setup, django_db_blocker):
 @pytest.fixture
 def celery_worker(celery_worker_session, transactional_db, django_db_serialized_rollback):
     """The worker, for a test whose rows it must see. The rollback keeps the rows data
-    migrations made (vendors, the federal agency directory) for the tests after it."""
-    return celery_worker_session
+    migrations made (vendors, the federal agency directory) for the tests after it.
+
+    The worker consumes only during such a test: messages queued by tests without a
+    worker are purged first, and afterwards it stops consuming and finishes what it
+    holds before the database is flushed. Left consuming, it ran the tasks later tests
+    queue while their flush truncated the tables under it (a deadlock)."""
+    from django.conf import settings
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    destination = [celery_worker_session.hostname]
+    celery_app.control.purge()
+    celery_app.control.add_consumer(queue, destination=destination, reply=True, timeout=10)
+    yield celery_worker_session
+    celery_app.control.cancel_consumer(queue, destination=destination, reply=True, timeout=10)
+    deadline = time.monotonic() + 60
+    while worker_state.active_requests and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture
