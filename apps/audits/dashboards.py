@@ -188,11 +188,6 @@ def top_searching_agencies(*, limit: int = 10, days: int = 90) -> QuerySet:
     )
 
 
-def _bulk_actor(finding: Finding) -> str:
-    # The evaluation keys a burst as "actor:<actor>:<first acceptance, %Y-%m-%dT%H:%M>".
-    return finding.subject_key.removeprefix("actor:").rsplit(":", 2)[0]
-
-
 def bulk_acceptances_recent(*, limit: int = 10) -> list[dict]:
     """The latest bulk acceptances (BULK_ACCEPTANCE findings, any status), newest burst
     first, each with who, when, how many, and the blocked agencies among the grants the
@@ -209,7 +204,7 @@ def bulk_acceptances_recent(*, limit: int = 10) -> list[dict]:
     for finding in findings:
         bursts |= Q(
             municipality_id=finding.municipality_id,
-            actor=_bulk_actor(finding),
+            actor=finding.bulk_actor,
             occurred_at__range=(finding.first_seen_at, finding.last_seen_at),
         )
     accepted = list(
@@ -224,7 +219,7 @@ def bulk_acceptances_recent(*, limit: int = 10) -> list[dict]:
     )  # fmt: skip
     events = []
     for finding in findings:
-        actor = _bulk_actor(finding)
+        actor = finding.bulk_actor
         blocked = sorted({
             (agency_name, agency_id)
             for municipality_id, who, at, agency_id, agency_name in accepted

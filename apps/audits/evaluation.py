@@ -448,7 +448,7 @@ def _bulk_hits(context: Context) -> list[Hit]:
             Hit(
                 municipality_id=row["municipality_id"],
                 rule_code="BULK_ACCEPTANCE",
-                subject_key=f"actor:{row['actor']}:{row['first_at']:%Y-%m-%dT%H:%M}",
+                subject_key=Finding.bulk_subject_key(row["actor"], row["first_at"]),
                 subject_label=f"{row['actor']} on {row['first_at']:%b %-d, %Y}",
                 summary=(
                     f"{row['actor']} accepted {row['grants']} sharing requests between "

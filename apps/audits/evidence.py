@@ -131,8 +131,7 @@ def _grant_rows(finding: Finding) -> EvidenceRows:
 
 
 def _acceptance_rows(finding: Finding) -> EvidenceRows:
-    # The key is `actor:<who>:<YYYY-mm-ddTHH:MM>`; the name itself may hold a colon.
-    actor = finding.subject_key.removeprefix("actor:").rsplit(":", 2)[0]
+    actor = finding.bulk_actor
     result = EvidenceRows(
         "acceptances",
         total=finding.evidence.get("count", 0),

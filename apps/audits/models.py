@@ -84,6 +84,16 @@ class Finding(TenantModel):
         """`Apr 16, 2024 to Sep 23, 2025 (17 months)`, or `since Apr 16, 2024`."""
         return period_label(self.period_start, self.period_end)
 
+    # A bulk acceptance's subject: who accepted, and the minute the burst began.
+    @staticmethod
+    def bulk_subject_key(actor: str, first_at) -> str:
+        return f"actor:{actor}:{first_at:%Y-%m-%dT%H:%M}"
+
+    @property
+    def bulk_actor(self) -> str:
+        """Who accepted, read back from `bulk_subject_key` (the name may hold a colon)."""
+        return self.subject_key.removeprefix("actor:").rsplit(":", 2)[0]
+
 
 def _attachment_path(instance: "FindingEvent", filename: str) -> str:
     # A random name, never one built from the uploaded file's name.
