@@ -1,20 +1,23 @@
-"""Evaluation benchmark: a statewide re-evaluation through the Celery fan-out, one task per
-municipality and one task per batch, against one hand-written SQL query computing the
-blocked-agency grant and immigration-search findings.
+"""Evaluation benchmark: the statewide evaluation through Celery against a floor, one
+hand-written read-only SQL statement computing the subjects of all 11 rules.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
     REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python -m bench.evaluate \\
-        [--municipalities 1300 --grants 400000 --searches 5000000] [--rebuild] \\
-        [--batch-size 200] [--database portal_bench_state]
+        [--municipalities 1300 --grants 400000 --searches 5000000] [--double] \\
+        [--batch-size 200] [--rebuild] [--database portal_bench_state]
 
-Builds (once, in database `portal_bench_state`) a generated state of that size with SQL,
-then starts real Celery workers (prefork, one per core) on a Redis database of its own,
-queues `audits.evaluate_all` and waits until every municipality has a new evaluation run.
-It does so with batches of one municipality (the old fan-out: one task each), twice: the
-first run opens the findings, the second is the nightly steady state; then with batches
-of `--batch-size` (PORTAL_EVALUATION_BATCH_SIZE), on the same state. In the same run it
-times the single query (median of three) and one municipality's evaluation in process
-(an upload's; median of ten).
+Builds (once per size, in its own database) a generated state with SQL. Then, on each
+state, in one run:
+- (a) the floor: one statement computing, for every municipality, the subjects of all 11
+  rules with what their evidence counts (searches, first 50 lines, grants): no writes,
+  no Celery, tuned by hand (median of three);
+- (b) a forced full re-evaluation (`audits.evaluate_all` with force=True) through a real
+  Celery worker with one process, then with two, waiting until every municipality has a
+  new evaluation run;
+- (c) the nightly steady state: `audits.evaluate_all` with nothing changed since;
+- one municipality's evaluation in process, as after an upload (median of ten).
+`--double` runs a second state twice the size (grants and searches) after the first.
+The first evaluation of a new state (it opens every finding) runs before the timings.
 """
 
 import argparse
@@ -100,29 +103,125 @@ CROSS JOIN LATERAL (SELECT CASE WHEN s %% 101 = 0 THEN 'inv' WHEN s %% 251 = 3
                                 THEN 'immigration' ELSE 'none' END AS label) r
 """
 
-# The reference: the same two findings for every municipality, in one statement.
-REFERENCE = """
+# The floor: every rule's subjects statewide, in one read-only statement. Counts per rule,
+# so the bench can hold them against the findings the evaluation keeps. Tuned by hand:
+# no merge joins (hash joins over the searches), more memory for the sorts.
+FLOOR_SETTINGS = "SET jit = off; SET enable_mergejoin = off; SET work_mem = '64MB'"
+FLOOR = """
 WITH blocked AS (
-    SELECT agency_id FROM compliance_blocklistentry WHERE is_active AND agency_id IS NOT NULL
-), grant_findings AS (
-    SELECT g.municipality_id, 'BLOCKED_AGENCY_GRANT' AS rule, 'grant:' || g.id AS subject,
-           1 AS n, ARRAY[g.source_line] AS lines
+    SELECT DISTINCT agency_id FROM compliance_blocklistentry
+    WHERE is_active AND agency_id IS NOT NULL
+), first_accepted AS (
+    SELECT DISTINCT ON (grant_id) grant_id, occurred_at FROM sharing_sharingchange
+    WHERE new_status = 'accepted' ORDER BY grant_id, occurred_at, id
+), grants AS (
+    SELECT g.municipality_id, g.id, g.agency_id, g.mode, g.declaration_on_file,
+           g.declaration_date, a.level, a.state, b.agency_id IS NOT NULL AS blocked
     FROM sharing_sharinggrant g
-    WHERE g.direction = 'outgoing' AND g.status = 'accepted'
-      AND g.agency_id IN (SELECT agency_id FROM blocked)
-), search_findings AS (
-    SELECT s.municipality_id, 'IMMIGRATION_SEARCH' AS rule, 'agency:' || s.agency_id AS subject,
+    JOIN agencies_agency a ON a.id = g.agency_id
+    LEFT JOIN first_accepted f ON f.grant_id = g.id
+    LEFT JOIN blocked b ON b.agency_id = g.agency_id
+    WHERE g.direction = 'outgoing'
+      AND (g.status IN ('accepted', 'revoked') OR (g.status = 'denied' AND f.grant_id IS NOT NULL))
+), grant_subjects AS (
+    SELECT g.municipality_id, r.rule, 'grant:' || g.id AS subject, 1 AS n, NULL::int[] AS lines
+    FROM grants g CROSS JOIN LATERAL (VALUES
+        ('BLOCKED_AGENCY_GRANT', g.blocked),
+        ('FEDERAL_GRANT_REVIEW', g.level = 'federal' AND NOT g.blocked),
+        ('BROAD_SHARING_MODE', g.mode IN ('statewide', 'national', 'similar_laws')),
+        ('PRIVATE_ENTITY_GRANT', g.level = 'private'),
+        ('OUT_OF_STATE_NO_DECLARATION',
+         g.state NOT IN ('', 'IL') AND g.level NOT IN ('federal', 'tribal')
+         AND NOT (g.declaration_on_file
+                  AND coalesce(g.declaration_date, current_date) >= current_date - 730)
+         AND NOT EXISTS (
+             SELECT 1 FROM sharing_declaration d
+             WHERE d.municipality_id = g.municipality_id AND d.agency_id = g.agency_id
+               AND d.received_on <= current_date
+               AND (d.expires_on >= current_date
+                    OR (d.expires_on IS NULL AND d.received_on >= current_date - 730))))
+    ) r(rule, hit)
+    WHERE r.hit
+), labelled AS (
+    -- The flagged reasons (the partial index) and every search by a blocked agency.
+    SELECT municipality_id, agency_id, reason_label, source_line, searched_at
+    FROM sharing_searchevent WHERE reason_label <> 'none'
+    UNION ALL
+    SELECT s.municipality_id, s.agency_id, 'blocked', s.source_line, s.searched_at
+    FROM sharing_searchevent s JOIN blocked b ON b.agency_id = s.agency_id
+    WHERE s.reason_label <> 'immigration'
+), label_subjects AS (
+    SELECT municipality_id,
+           CASE reason_label WHEN 'immigration' THEN 'IMMIGRATION_SEARCH'
+                WHEN 'blocked' THEN 'IMMIGRATION_SEARCH'
+                WHEN 'health_care' THEN 'HEALTH_CARE_SEARCH'
+                WHEN 'vague' THEN 'VAGUE_REASON'
+                ELSE 'SENSITIVE_DATA_IN_REASON' END AS rule,
+           'agency:' || agency_id AS subject, count(*) AS n,
+           (array_agg(source_line ORDER BY source_line))[1:50] AS lines
+    FROM labelled
+    WHERE reason_label IN ('immigration', 'blocked', 'health_care', 'vague', 'sensitive_data')
+    GROUP BY 1, 2, 3
+), windows AS (
+    SELECT municipality_id, agency_id, mode,
+           CASE WHEN status = 'accepted' THEN coalesce(decided_at, requested_at, '-infinity')
+                ELSE coalesce(requested_at, '-infinity') END AS from_at,
+           CASE WHEN status = 'accepted' THEN 'infinity' ELSE status_changed_at END AS until_at
+    FROM sharing_sharinggrant
+    WHERE direction = 'outgoing' AND data_type = 'detections'
+      AND status IN ('accepted', 'revoked')
+), own AS (
+    SELECT m.id AS municipality_id, a.id AS agency_id
+    FROM municipalities_municipality m
+    JOIN agencies_agency a ON a.normalized_name = lower(m.police_department)
+                           OR (m.ori <> '' AND a.ori = m.ori)
+), ungranted AS (
+    SELECT s.municipality_id, 'SEARCH_WITHOUT_GRANT' AS rule, 'agency:' || s.agency_id AS subject,
            count(*) AS n, (array_agg(s.source_line ORDER BY s.source_line))[1:50] AS lines
     FROM sharing_searchevent s
-    WHERE s.reason_label = 'immigration' OR s.agency_id IN (SELECT agency_id FROM blocked)
-    GROUP BY s.municipality_id, s.agency_id
+    JOIN agencies_agency searcher ON searcher.id = s.agency_id
+    WHERE s.origin = 'network'
+      AND NOT EXISTS (SELECT 1 FROM own o WHERE o.municipality_id = s.municipality_id
+                                          AND o.agency_id = s.agency_id)
+      AND NOT EXISTS (SELECT 1 FROM windows w
+                      WHERE w.municipality_id = s.municipality_id AND w.agency_id = s.agency_id
+                        AND s.searched_at >= w.from_at AND s.searched_at < w.until_at)
+      AND NOT EXISTS (SELECT 1 FROM windows p
+                      WHERE p.mode IN ('statewide', 'national', 'similar_laws')
+                        AND p.municipality_id = s.municipality_id
+                        AND (p.mode = 'national' OR searcher.state IN ('', 'IL'))
+                        AND s.searched_at >= p.from_at AND s.searched_at < p.until_at)
+    GROUP BY 1, 2, 3
+), acceptances AS (
+    SELECT municipality_id, actor, occurred_at, grant_id,
+           count(*) OVER (PARTITION BY municipality_id, actor ORDER BY occurred_at
+                          RANGE BETWEEN CURRENT ROW AND interval '10 minutes' FOLLOWING) AS n
+    FROM sharing_sharingchange
+    WHERE new_status = 'accepted' AND old_status <> 'accepted' AND actor <> ''
+), marked AS (
+    -- A member of a burst: within the window after a point where the window holds enough.
+    SELECT *, max(CASE WHEN n >= 25 THEN occurred_at END)
+                  OVER (PARTITION BY municipality_id, actor ORDER BY occurred_at) AS burst
+    FROM acceptances
+), islands AS (
+    SELECT *, sum(CASE WHEN gap > interval '10 minutes' THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY municipality_id, actor ORDER BY occurred_at) AS island
+    FROM (SELECT *, occurred_at - lag(occurred_at)
+                        OVER (PARTITION BY municipality_id, actor ORDER BY occurred_at) AS gap
+          FROM marked WHERE burst >= occurred_at - interval '10 minutes') members
+), bulk AS (
+    SELECT municipality_id, 'BULK_ACCEPTANCE' AS rule, actor || '@' || min(occurred_at) AS subject,
+           count(DISTINCT grant_id) AS n, NULL::int[] AS lines
+    FROM islands GROUP BY municipality_id, actor, island
 )
-SELECT count(*) FROM (SELECT * FROM grant_findings UNION ALL SELECT * FROM search_findings) f
+SELECT rule, count(*) FROM (
+    SELECT * FROM grant_subjects UNION ALL SELECT * FROM label_subjects
+    UNION ALL SELECT * FROM ungranted UNION ALL SELECT * FROM bulk
+) subjects GROUP BY rule ORDER BY rule
 """
 
-
-def database_url() -> str:
-    return os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + BENCH_DB
+def database_url(database: str) -> str:
+    return os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + database
 
 
 # One municipality evaluated in process, as after an upload: the median of ten runs.
@@ -142,28 +241,30 @@ print(statistics.median(timings))
 """
 
 
-def prepare(args) -> None:
+def prepare(database: str, *, municipalities: int, grants: int, searches: int,
+            rebuild: bool) -> None:  # fmt: skip
+    """Create, migrate and fill the state's database unless it already holds one."""
     import psycopg
 
-    admin = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    admin = database_url("postgres")
     with psycopg.connect(admin, autocommit=True) as connection:
-        if args.rebuild:
-            connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        if rebuild:
+            connection.execute(f"DROP DATABASE IF EXISTS {database}")
         exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database]
         ).fetchone()
         if not exists:
-            connection.execute(f"CREATE DATABASE {BENCH_DB}")
-    env = {**os.environ, "DATABASE_URL": database_url()}
+            connection.execute(f"CREATE DATABASE {database}")
+    env = {**os.environ, "DATABASE_URL": database_url(database)}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    with psycopg.connect(database_url(), autocommit=True) as connection:
+    with psycopg.connect(database_url(database), autocommit=True) as connection:
         if connection.execute("SELECT count(*) FROM municipalities_municipality").fetchone()[0]:
             return
         started = time.perf_counter()
         params = {
-            "municipalities": args.municipalities,
-            "grants_per": args.grants // args.municipalities,
-            "searches": args.searches,
+            "municipalities": municipalities,
+            "grants_per": grants // municipalities,
+            "searches": searches,
         }
         with connection.transaction():
             for statement in GENERATE.split(";\n\n"):
@@ -179,44 +280,140 @@ def prepare(args) -> None:
               f"{counts[2]:,} searches in {seconds:.0f}s", flush=True)  # fmt: skip
 
 
-def time_reference() -> float:
+def time_floor(database: str) -> tuple[float, dict[str, int]]:
+    """The floor's median time of three, and its subjects per rule."""
     import psycopg
 
     timings = []
-    with psycopg.connect(database_url(), autocommit=True) as connection:
+    with psycopg.connect(database_url(database), autocommit=True) as connection:
+        for statement in FLOOR_SETTINGS.split("; "):
+            connection.execute(statement)
         for _ in range(3):
             started = time.perf_counter()
-            connection.execute(REFERENCE).fetchone()
+            subjects = dict(connection.execute(FLOOR).fetchall())
             timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+    return statistics.median(timings), subjects
 
 
-def fan_out(workers: int, env: dict) -> float:
-    """Queue the nightly fan-out, wait for one new run per municipality; seconds taken."""
+def findings_per_rule(database: str) -> dict[str, int]:
+    """The findings the evaluation holds for a current condition, per rule: open ones, and
+    closed ones on sharing that had ended (their condition still stands, in the past)."""
     import psycopg
 
-    with psycopg.connect(database_url(), autocommit=True) as connection:
-        before = connection.execute("SELECT count(*) FROM audits_evaluationrun").fetchone()[0]
-        target = (
-            before
-            + connection.execute("SELECT count(*) FROM municipalities_municipality").fetchone()[0]
+    with psycopg.connect(database_url(database), autocommit=True) as connection:
+        return dict(
+            connection.execute(
+                "SELECT rule_code, count(*) FROM audits_finding"
+                " WHERE status <> 'closed' OR close_cause LIKE 'The sharing had already ended%%'"
+                " OR close_cause LIKE 'The grant is now%%'"
+                " GROUP BY rule_code"
+            ).fetchall()
         )
+
+
+def nightly(database: str, env: dict, *, force: bool) -> float:
+    """Queue the nightly run and wait for one new run per municipality; seconds taken."""
+    import psycopg
+
+    with psycopg.connect(database_url(database), autocommit=True) as connection:
+        municipalities = connection.execute(
+            "SELECT count(*) FROM municipalities_municipality"
+        ).fetchone()[0]
+        since = connection.execute("SELECT clock_timestamp()").fetchone()[0]
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-c", "from config.celery_app import app;"
-             "app.send_task('audits.evaluate_all', kwargs={'trigger': 'nightly'})"],
+             "app.send_task('audits.evaluate_all',"
+             f" kwargs={{'trigger': 'nightly', 'force': {force}}})"],
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
         while True:
             done, failed = connection.execute(
-                "SELECT count(*), count(*) FILTER (WHERE outcome = 'failed')"
-                " FROM audits_evaluationrun"
+                "SELECT count(DISTINCT municipality_id),"
+                " count(*) FILTER (WHERE outcome = 'failed')"
+                " FROM audits_evaluationrun WHERE started_at >= %s",
+                [since],
             ).fetchone()
             if failed:
                 raise RuntimeError(f"{failed} evaluation runs failed")
-            if done >= target:
+            if done >= municipalities:
                 return time.perf_counter() - started
-            time.sleep(0.2)
+            time.sleep(0.1)
+
+
+class Worker:
+    """A real Celery worker (prefork) with `processes` processes, for a `with` block."""
+
+    def __init__(self, env: dict, processes: int) -> None:
+        self.env, self.processes = env, processes
+
+    def __enter__(self) -> "Worker":
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency",
+             str(self.processes), "--loglevel", "WARNING", "--without-gossip",
+             "--without-mingle", "--prefetch-multiplier", "1"],
+            cwd=ROOT, env=self.env, start_new_session=True,
+        )  # fmt: skip
+        time.sleep(5)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=120)
+
+
+def measure(args, database: str, *, grants: int, searches: int) -> dict[str, float]:
+    prepare(database, municipalities=args.municipalities, grants=grants, searches=searches,
+            rebuild=args.rebuild)  # fmt: skip
+    redis_base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(database),
+        "REDIS_URL": f"{redis_base}/14",
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "PORTAL_EVALUATION_BATCH_SIZE": str(args.batch_size),
+    }
+    subprocess.run(
+        [sys.executable, "-c", "from config.celery_app import app; app.control.purge()"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    label = f"{args.municipalities:,} municipalities, {grants:,} grants, {searches:,} searches"
+    print(f"--- {label}", flush=True)
+    result = {}
+    with Worker(env, 2):
+        # The first evaluation of the state opens its findings: not one of the timings.
+        print(f"first evaluation (opens the findings): {nightly(database, env, force=True):.1f}s",
+              flush=True)  # fmt: skip
+    result["floor"], subjects = time_floor(database)
+    print(f"(a) floor, all 11 rules in one statement: {result['floor']:.2f}s (median of 3)",
+          flush=True)  # fmt: skip
+    held = findings_per_rule(database)
+    for rule in sorted(set(subjects) | set(held)):
+        same = "same" if subjects.get(rule, 0) == held.get(rule, 0) else "DIFFERENT"
+        print(f"    {rule:30} floor {subjects.get(rule, 0):7,}  findings {held.get(rule, 0):7,}"
+              f"  {same}")  # fmt: skip
+    for processes in (1, 2):
+        with Worker(env, processes):
+            result[f"full_{processes}"] = nightly(database, env, force=True)
+        print(f"(b) forced full run, {processes} worker process{'es' if processes > 1 else ''}:"
+              f" {result[f'full_{processes}']:.2f}s", flush=True)  # fmt: skip
+    with Worker(env, 2):
+        result["steady"] = nightly(database, env, force=False)
+    print(f"(c) nightly, nothing changed: {result['steady']:.2f}s", flush=True)
+    upload = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", UPLOAD_TIMING],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    result["upload"] = float(upload.stdout.split()[-1])
+    print(f"one municipality in process (an upload's): {result['upload'] * 1000:.0f} ms"
+          " (median of 10)", flush=True)  # fmt: skip
+    print(f"(b) one process / floor: {result['full_1'] / result['floor']:.2f}x (target <= 3x)")
+    print(f"(b) two processes / one: {result['full_2'] / result['full_1']:.2f}x (target <= 0.7x)")
+    print(f"(c) steady state: {result['steady']:.2f}s (target < 5 s)")
+    print(f"upload: {result['upload'] * 1000:.0f} ms (target < 50 ms)", flush=True)
+    return result
 
 
 def main() -> None:
@@ -224,61 +421,19 @@ def main() -> None:
     parser.add_argument("--municipalities", type=int, default=1300)
     parser.add_argument("--grants", type=int, default=400_000)
     parser.add_argument("--searches", type=int, default=5_000_000)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--rebuild", action="store_true", help="generate the state again")
+    parser.add_argument("--double", action="store_true", help="also a state twice the size")
+    parser.add_argument("--rebuild", action="store_true", help="generate the states again")
     parser.add_argument("--batch-size", type=int, default=200, help="municipalities per task")
-    parser.add_argument("--database", help="the generated state's database (portal_bench_state)")
+    parser.add_argument("--database", default="portal_bench_state", help="the state's database")
     args = parser.parse_args()
-    global BENCH_DB
-    BENCH_DB = args.database or BENCH_DB
 
-    prepare(args)
-    redis_base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": f"{redis_base}/14",
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    subprocess.run(
-        [sys.executable, "-c", "from config.celery_app import app; app.control.purge()"],
-        cwd=ROOT, env=env, check=True,
-    )  # fmt: skip
-
-    def fan_outs(batch_size: int, runs: int) -> list[float]:
-        """Start the workers with this batch size, time `runs` nightly fan-outs."""
-        worker_env = {**env, "PORTAL_EVALUATION_BATCH_SIZE": str(batch_size)}
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency",
-             str(args.workers), "--loglevel", "WARNING", "--without-gossip",
-             "--without-mingle"],
-            cwd=ROOT, env=worker_env, start_new_session=True,
-        )  # fmt: skip
-        try:
-            time.sleep(5)
-            return [fan_out(args.workers, worker_env) for _ in range(runs)]
-        finally:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(timeout=60)
-
-    first, second = fan_outs(1, 2)
-    print(f"one task per municipality, first run (opens findings): {first:6.1f}s", flush=True)
-    print(f"one task per municipality, nightly steady state:       {second:6.1f}s", flush=True)
-    (batched,) = fan_outs(args.batch_size, 1)
-    print(f"batches of {args.batch_size}, nightly steady state:{'':14}{batched:6.1f}s", flush=True)
-    upload = float(
-        subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", UPLOAD_TIMING],
-            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-        ).stdout.split()[-1]
-    )  # fmt: skip
-    print(f"one municipality in process (an upload's): {upload * 1000:6.0f} ms (median of 10)")
-    reference = time_reference()
-    print(f"single SQL query (2 of the 11 rules): {reference:6.1f}s (median of 3)")
-    print(f"batched fan-out / single query: {batched / reference:.1f}x (target <= 3x)")
-    print(f"batched / one task per municipality: {batched / second:.2f}x")
+    base = measure(args, args.database, grants=args.grants, searches=args.searches)
+    if args.double:
+        double = measure(args, f"{args.database}_x2", grants=args.grants * 2,
+                         searches=args.searches * 2)  # fmt: skip
+        ratio = double["full_1"] / base["full_1"]
+        print(f"--- twice the state: forced full run (one process) {ratio:.2f}x the first"
+              " (target <= 2.2x)")
 
 
 if __name__ == "__main__":
