@@ -1,20 +1,39 @@
 """Factories for the rows evaluation reads: agencies, grants, sharing changes, searches.
 
 Tenant-owned rows (grants, changes, searches) default to a source export of the same
-municipality, so every finding's evidence can name a file and a line.
+municipality, so every finding's evidence can name a file and a line. A grant or a search
+made here recomputes its municipality's rollup of searches without a grant, as a load
+does; a test that changes one afterwards calls `ungranted_keep` itself.
 """
 
 from datetime import UTC, datetime
 
 import factory
+from django.db import connection
 
 from apps.agencies.models import Agency
 from apps.agencies.naming import parse_agency_name
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
+from apps.sharing.ungranted import ungranted_refresh
 from tests.vendors.factories import VendorExportFactory, flock
 
 DECIDED = datetime(2024, 4, 16, 19, 2, tzinfo=UTC)
 SEARCHED = datetime(2025, 6, 3, 14, 30, tzinfo=UTC)
+
+
+def ungranted_keep(*municipality_ids: int) -> None:
+    """Recompute the municipalities' rollup of searches without a grant, through the
+    function a grant load calls, after a test changed their grants or searches."""
+    with connection.cursor() as cursor:
+        ungranted_refresh(cursor, municipality_ids=list(municipality_ids))
+
+
+class _KeepsUngranted:
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            ungranted_keep(instance.municipality_id)
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -34,7 +53,7 @@ def _same_municipality_export(**extra):
     )
 
 
-class SharingGrantFactory(factory.django.DjangoModelFactory):
+class SharingGrantFactory(_KeepsUngranted, factory.django.DjangoModelFactory):
     class Meta:
         model = SharingGrant
 
@@ -74,7 +93,7 @@ class SharingChangeFactory(factory.django.DjangoModelFactory):
     source_line = factory.Sequence(lambda n: n + 2)
 
 
-class SearchEventFactory(factory.django.DjangoModelFactory):
+class SearchEventFactory(_KeepsUngranted, factory.django.DjangoModelFactory):
     class Meta:
         model = SearchEvent
 
