@@ -97,7 +97,8 @@ _IN_MUNICIPALITIES = {
 }
 _BY_AGENCIES = {
     "delete": " AND {ungranted.agency} = ANY(%(agencies)s)",
-    "grants": "",
+    # Only their grants and the pools can cover their searches.
+    "grants": " AND ({grant.agency} = ANY(%(agencies)s) OR {grant.mode} = ANY(%(broad_modes)s))",
     "searches": " AND s.{search.agency} = ANY(%(agencies)s)",
 }
 _REWRITES = {

@@ -13,8 +13,9 @@ from django.db import connection
 
 from apps.agencies.models import Agency
 from apps.agencies.naming import parse_agency_name
+from apps.compliance.vocabulary import BROAD_MODES
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
-from apps.sharing.ungranted import ungranted_refresh
+from apps.sharing.ungranted import ungranted_agencies_refresh, ungranted_refresh
 from tests.vendors.factories import VendorExportFactory, flock
 
 DECIDED = datetime(2024, 4, 16, 19, 2, tzinfo=UTC)
@@ -29,11 +30,20 @@ def ungranted_keep(*municipality_ids: int) -> None:
 
 
 class _KeepsUngranted:
+    """A row made here recomputes what it changes of the rollup of searches without a
+    grant: a search or a one-to-one grant, the searches of its agency (as a merge
+    does); a broad-mode grant, its municipality's (as a grant load does)."""
+
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):
         super()._after_postgeneration(instance, create, results)
-        if create:
+        if not create:
+            return
+        if getattr(instance, "mode", None) in BROAD_MODES:
             ungranted_keep(instance.municipality_id)
+            return
+        with connection.cursor() as cursor:
+            ungranted_agencies_refresh(cursor, agency_ids=[instance.agency_id], pools_only=False)
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

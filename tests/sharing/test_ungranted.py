@@ -60,22 +60,9 @@ _OLD_HITS = """own AS (
           WHERE p.municipality_id = s.{search.municipality}
             AND (p.mode = %(national)s OR searcher.{agency.state} = ANY(%(home_states)s))
             AND s.{search.searched_at} >= p.from_at AND s.{search.searched_at} < p.until_at)
-), per_file AS (
-    SELECT municipality_id, agency_id, source_export_id, count(*) AS n,
-           (array_agg(source_line ORDER BY source_line))[1:%(lines)s] AS lines,
-           min(searched_at) AS first_at, max(searched_at) AS last_at
-    FROM hits GROUP BY municipality_id, agency_id, source_export_id
-)
-SELECT p.municipality_id, p.agency_id, a.{agency.name} AS agency_name, sum(p.n)::int AS n,
-       min(p.first_at) AS first_at, max(p.last_at) AS last_at,
-       json_agg(json_build_object('export', e.id, 'name', e.{export.original_name},
-                                  'count', p.n, 'lines', p.lines) ORDER BY e.id) AS files
-FROM per_file p
-JOIN {agency} a ON a.id = p.agency_id
-JOIN {export} e ON e.id = p.source_export_id
-GROUP BY p.municipality_id, p.agency_id, a.{agency.name}
-ORDER BY p.municipality_id, p.agency_id"""
-OLD_QUERY = vocabulary.sql_template("WITH " + _OLD_HITS)
+)"""
+# The rest of it, from the hits on, is what the other search rules still run.
+OLD_QUERY = vocabulary.sql_template(evaluation._SEARCHES.replace("{hits}", _OLD_HITS))
 
 SEARCHES_HEADER = [
     "search_id", "searched_at", "searching_agency", "searching_ori", "searcher", "reason",
@@ -216,35 +203,20 @@ def test_the_rollup_follows_every_write_path_and_the_rule_finds_what_the_old_que
     rows = assert_consistent(ids)
     assert hits_of(rows, municipality_a, WARD) == 196
 
+    def ward_shared(status: str, decided: datetime, name: str) -> None:
+        ward = (WARD, "TX", "county", "one_to_one", status, before, decided)
+        listed = grants_file(tmp_path / name, [*shared, ward])
+        upload(municipality_a, listed, vendor_slug="other")
+
     # Ward given access in the middle of its March searches: fewer hits.
-    upload(
-        municipality_a,
-        grants_file(
-            tmp_path / "grants-2.csv",
-            [
-                *shared,
-                (WARD, "TX", "county", "one_to_one", "accepted", before, MARCH + timedelta(1)),
-            ],
-        ),
-        vendor_slug="other",
-    )
+    ward_shared("accepted", MARCH + timedelta(1), "grants-2.csv")
     rows = assert_consistent(ids)
     granted = hits_of(rows, municipality_a, WARD)
     assert 0 < granted < 196
 
     # Revoked two days in: let in from its request to then (the June searches are hits
     # again, the first day's no longer are).
-    upload(
-        municipality_a,
-        grants_file(
-            tmp_path / "grants-3.csv",
-            [
-                *shared,
-                (WARD, "TX", "county", "one_to_one", "revoked", before, MARCH + timedelta(2)),
-            ],
-        ),
-        vendor_slug="other",
-    )
+    ward_shared("revoked", MARCH + timedelta(2), "grants-3.csv")
     rows = assert_consistent(ids)
     revoked = hits_of(rows, municipality_a, WARD)
     assert 0 < revoked < 196
