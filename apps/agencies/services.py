@@ -9,6 +9,7 @@ from apps.core.queueing import publish_after_commit
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SearchEvent, SharingGrant
 from apps.sharing.rollups import search_days_refresh, searches_lock
+from apps.sharing.ungranted import ungranted_agencies_refresh
 
 from .models import Agency, AgencyAlias, AgencyNamePattern
 from .naming import ParsedName, parse_agency_name
@@ -18,6 +19,14 @@ AGENCY_FIELDS = ["name", "level", "state", "ori", "is_confirmed", "tags", "paren
 
 def _aliases(agency: Agency) -> list[str]:
     return sorted(agency.aliases.values_list("alias", flat=True))
+
+
+def _searcher_state_changed(agency: Agency) -> None:
+    """A statewide pool covers the searchers of the home state: recount the agency's
+    searches where one decides (searches of many municipalities: no load meanwhile)."""
+    with connection.cursor() as cursor:
+        searches_lock(cursor, exclusive=True)
+        ungranted_agencies_refresh(cursor, agency_ids=[agency.pk], pools_only=True)
 
 
 @transaction.atomic
@@ -54,6 +63,8 @@ def agency_rename(
         agency.state = parsed.state
     agency.full_clean()
     agency.save()
+    if agency.state != before["state"]:
+        _searcher_state_changed(agency)
     for spelling, key in ((before["name"], old.match_key), (agency.name, parsed.match_key)):
         AgencyAlias.objects.get_or_create(
             normalized=key, defaults={"agency": agency, "alias": spelling, "created_by": actor}
@@ -89,6 +100,8 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     if after != before:
         change_record(instance=agency, action="changed", before=before, after=after,
                       actor=actor, reason=reason)  # fmt: skip
+    if before["state"] != after["state"]:
+        _searcher_state_changed(agency)
     if any(before[field] != after[field] for field in ("level", "state", "parent")):
         with statewide_scope():
             touched = municipalities_touching([agency.pk])
@@ -161,6 +174,7 @@ def agency_merge(
             "SELECT municipality_id, day FROM sharing_searchday WHERE agency_id = %(source)s",
             {"source": source.pk},
         )
+        ungranted_agencies_refresh(cursor, agency_ids=[source.pk, target.pk], pools_only=False)
         Declaration.objects.filter(agency=source).update(agency=target)
         # A block on either name stays a block on the merged agency.
         BlocklistEntry.objects.filter(agency=source).update(

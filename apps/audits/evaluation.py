@@ -40,6 +40,7 @@ from apps.core import activity
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SharingGrant
+from apps.sharing.ungranted import LINES_KEPT
 
 from .models import EvaluationRun, Finding, FindingEvent
 from .periods import search_period_text
@@ -48,7 +49,9 @@ from .rollups import statuses_refresh
 logger = logging.getLogger(__name__)
 
 EVALUATION_LOCK = 7302
-EVIDENCE_LINES = 50  # line numbers kept per file and subject; the count is always exact
+# Line numbers kept per file and subject (the count is always exact); the rollup of
+# searches without a grant keeps as many.
+EVIDENCE_LINES = LINES_KEPT
 
 
 @dataclass(frozen=True)
@@ -248,13 +251,14 @@ def _grant_hits(code: str) -> Callable[[Context], list[Hit]]:
 
 # --- search rules --------------------------------------------------------------------
 
-_SEARCHES = """
-WITH {hits}, per_file AS (
+_PER_FILE = """per_file AS (
     SELECT municipality_id, agency_id, source_export_id, count(*) AS n,
            (array_agg(source_line ORDER BY source_line))[1:%(lines)s] AS lines,
            min(searched_at) AS first_at, max(searched_at) AS last_at
     FROM hits GROUP BY municipality_id, agency_id, source_export_id
-)
+)"""
+# One row per municipality and agency, with its files, from `per_file`.
+_BY_AGENCY = """
 SELECT p.municipality_id, p.agency_id, a.{agency.name} AS agency_name, sum(p.n)::int AS n,
        min(p.first_at) AS first_at, max(p.last_at) AS last_at,
        json_agg(json_build_object('export', e.id, 'name', e.{export.original_name},
@@ -265,6 +269,7 @@ JOIN {export} e ON e.id = p.source_export_id
 GROUP BY p.municipality_id, p.agency_id, a.{agency.name}
 ORDER BY p.municipality_id, p.agency_id
 """
+_SEARCHES = "WITH {hits}, " + _PER_FILE + _BY_AGENCY
 
 _HITS = """hits AS (
     SELECT s.{search.municipality} AS municipality_id, s.{search.agency} AS agency_id,
@@ -274,50 +279,39 @@ _HITS = """hits AS (
     WHERE s.{search.municipality} = ANY(%(ids)s) AND ({condition})
 )"""
 
-# Access nobody gave: no grant to the searcher, nor a statewide or national pool covering
-# it, was active at the time of the search. A grant covers from its decision on if it is
-# accepted, and until its revocation if it is revoked; each agency's (and each pool's)
-# cover is reduced to those two instants, so the check is a hash join, not a subquery
-# per search.
-_UNGRANTED_HITS = """own AS (
+# Access nobody gave: the rollup of searches no grant nor pool covered at their time
+# (apps.sharing.ungranted), less the municipality's own police, read from the directory
+# now. Per file, the rollup's days are summed and their first lines merged: each day
+# keeps its first lines, so the file's first ones are among them.
+_UNGRANTED = (
+    """WITH own AS (
     -- Each municipality's own police: its searches are never someone else's access.
     SELECT * FROM unnest(%(own_municipalities)s::bigint[], %(own_agencies)s::bigint[])
         AS o(municipality_id, agency_id)
-), windows AS (
-    -- When each detections grant let its partner in: an accepted grant from its
-    -- decision on; a revoked one from its request until its revocation.
-    SELECT {grant.municipality} AS municipality_id, {grant.agency} AS agency_id,
-           {grant.mode} AS mode,
-           CASE WHEN {grant.status} = %(accepted)s
-                THEN coalesce({grant.decided_at}, {grant.requested_at}, '-infinity')
-                ELSE coalesce({grant.requested_at}, '-infinity') END AS from_at,
-           CASE WHEN {grant.status} = %(accepted)s THEN 'infinity'
-                ELSE {grant.status_changed_at} END AS until_at
-    FROM {grant}
-    WHERE {grant.municipality} = ANY(%(ids)s) AND {grant.direction} = %(outgoing)s
-      AND {grant.data_type} = %(detections)s AND {grant.status} IN (%(accepted)s, %(revoked)s)
-), pools AS (
-    SELECT * FROM windows WHERE mode = ANY(%(broad_modes)s)
-), hits AS (
-    SELECT s.{search.municipality} AS municipality_id, s.{search.agency} AS agency_id,
-           s.{search.source_export} AS source_export_id,
-           s.{search.source_line} AS source_line, s.{search.searched_at} AS searched_at
-    FROM {search} s
-    JOIN {agency} searcher ON searcher.id = s.{search.agency}
-    WHERE s.{search.municipality} = ANY(%(ids)s) AND s.{search.origin} = %(network)s
+), days AS (
+    SELECT u.{ungranted.municipality} AS municipality_id, u.{ungranted.agency} AS agency_id,
+           u.{ungranted.source_export} AS source_export_id, u.{ungranted.searches} AS n,
+           u.{ungranted.first_searched_at} AS first_at, u.{ungranted.last_searched_at} AS last_at,
+           u.{ungranted.source_lines} AS lines
+    FROM {ungranted} u
+    WHERE u.{ungranted.municipality} = ANY(%(ids)s)
       AND NOT EXISTS (
           SELECT 1 FROM own o
-          WHERE o.municipality_id = s.{search.municipality} AND o.agency_id = s.{search.agency})
-      AND NOT EXISTS (
-          SELECT 1 FROM windows w
-          WHERE w.municipality_id = s.{search.municipality} AND w.agency_id = s.{search.agency}
-            AND s.{search.searched_at} >= w.from_at AND s.{search.searched_at} < w.until_at)
-      AND NOT EXISTS (
-          SELECT 1 FROM pools p
-          WHERE p.municipality_id = s.{search.municipality}
-            AND (p.mode = %(national)s OR IN_HOME_STATE)
-            AND s.{search.searched_at} >= p.from_at AND s.{search.searched_at} < p.until_at)
-)""".replace("IN_HOME_STATE", vocabulary.in_home_state_sql("searcher").sql)
+          WHERE o.municipality_id = u.{ungranted.municipality}
+            AND o.agency_id = u.{ungranted.agency})
+), per_file AS (
+    SELECT t.*, l.lines
+    FROM (SELECT municipality_id, agency_id, source_export_id, sum(n) AS n,
+                 min(first_at) AS first_at, max(last_at) AS last_at
+          FROM days GROUP BY municipality_id, agency_id, source_export_id) t
+    JOIN (SELECT municipality_id, agency_id, source_export_id,
+                 (array_agg(line ORDER BY line))[1:%(lines)s] AS lines
+          FROM days, unnest(days.lines) AS line
+          GROUP BY municipality_id, agency_id, source_export_id) l
+      USING (municipality_id, agency_id, source_export_id)
+)"""  # noqa: S608 - constant SQL, values bound # nosec B608
+    + _BY_AGENCY
+)
 
 
 def _label_is(name: str) -> str:
@@ -333,11 +327,13 @@ _SEARCH_HITS = {
     "HEALTH_CARE_SEARCH": _HITS.replace("{condition}", _label_is("health_care")),
     "VAGUE_REASON": _HITS.replace("{condition}", _label_is("vague")),
     "SENSITIVE_DATA_IN_REASON": _HITS.replace("{condition}", _label_is("sensitive_data")),
-    "SEARCH_WITHOUT_GRANT": _UNGRANTED_HITS,
 }
 _SEARCH_QUERIES = {
-    code: vocabulary.sql_template(_SEARCHES.replace("{hits}", hits))
-    for code, hits in _SEARCH_HITS.items()
+    **{
+        code: vocabulary.sql_template(_SEARCHES.replace("{hits}", hits))
+        for code, hits in _SEARCH_HITS.items()
+    },
+    "SEARCH_WITHOUT_GRANT": vocabulary.sql_template(_UNGRANTED),
 }
 
 _SEARCH_SUMMARIES = {
@@ -478,7 +474,7 @@ def _bulk_hits(context: Context) -> list[Hit]:
 
 CHECKS: dict[str, Callable[[Context], list[Hit]]] = {
     **{code: _grant_hits(code) for code in _GRANT_CONDITIONS},
-    **{code: _search_hits(code) for code in _SEARCH_HITS},
+    **{code: _search_hits(code) for code in _SEARCH_QUERIES},
     "BULK_ACCEPTANCE": _bulk_hits,
 }
 

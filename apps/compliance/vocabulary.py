@@ -32,6 +32,7 @@ from apps.sharing.models import (
     SearchEvent,
     SharingChange,
     SharingGrant,
+    UngrantedSearchDay,
 )
 from apps.vendors.models import VendorExport
 
@@ -80,6 +81,7 @@ TABLES = {
     "search": Names(SearchEvent),
     "search_day": Names(SearchDay),
     "status": Names(MunicipalityStatus),
+    "ungranted": Names(UngrantedSearchDay),
 }
 
 

@@ -1,6 +1,7 @@
 import uuid
 from pathlib import PurePath
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from apps.agencies.models import Agency
@@ -248,3 +249,44 @@ class SearchDay(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.searches} searches on {self.day}"
+
+
+class UngrantedSearchDay(TenantModel):
+    """The searches of a municipality's data that no grant let in, per searching agency,
+    local day and file: what the "search without a grant" rule reads instead of the
+    searches themselves.
+
+    A search counts here when it is a network search that no detections grant of the
+    municipality to its agency covered at its time (an accepted grant from its decision
+    on, a revoked one from its request until its revocation), nor a broad-mode grant (a
+    national one covers every searcher, a statewide or similar-laws one the searchers of
+    the home state). The municipality's own police are not left out here: the rule leaves
+    them out when it reads, from the directory as it is then.
+
+    Kept by `apps.sharing.ungranted` in the same transaction as every change to its
+    inputs: a load of searches or grants, a reload, an agency merge or state change, the
+    retention of old months.
+    """
+
+    day = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    source_export = models.ForeignKey(VendorExport, on_delete=models.CASCADE, related_name="+")
+    searches = models.PositiveIntegerField()
+    first_searched_at = models.DateTimeField()
+    last_searched_at = models.DateTimeField()
+    source_lines = ArrayField(
+        models.PositiveIntegerField(),
+        help_text="The file's first lines of these searches, in order (at most the rule's "
+        "evidence lines)",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "agency", "day", "source_export"],
+                name="ungranted_search_day_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.searches} searches without a grant on {self.day}"

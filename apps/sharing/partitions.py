@@ -35,6 +35,7 @@ from apps.core import activity
 
 from .models import SearchEvent
 from .rollups import search_days_refresh, searches_lock
+from .ungranted import ungranted_retention
 
 # Advisory lock serialising the creation and dropping of partitions.
 PARTITIONS_LOCK = 7311
@@ -220,6 +221,8 @@ def searches_retention(
             "SELECT municipality_id, day FROM sharing_searchday WHERE day <= %(until)s",
             {"until": timezone.localtime(last_end).date()},
         )
+        # And the searches without a grant: the dropped days go, the cut one is recounted.
+        ungranted_retention(cursor, kept_from=last_end)
         activity.record(
             "searches.retention_dropped",
             subject_label=f"Searches before {cutoff:%Y-%m-%d}",

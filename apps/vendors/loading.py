@@ -42,6 +42,7 @@ from apps.core import activity
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
 from apps.sharing.partitions import searches_months_ensure, searches_partitions
 from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
+from apps.sharing.ungranted import ungranted_export_add, ungranted_refresh
 
 from .models import ExportRowError, VendorExport
 from .parsing import (
@@ -231,6 +232,10 @@ def _parse_and_load(export: VendorExport, progress: ProgressReporter):
                     result = _load_sharing_events(export, parsed, progress)
                 else:
                     result = _load_grants(export, parsed, progress)
+                if parsed.format.kind != VendorExport.Kind.NETWORK_AUDIT:
+                    # The municipality's grants changed: so did what they cover.
+                    with connection.cursor() as cursor:
+                        ungranted_refresh(cursor, municipality_ids=[export.municipality_id])
             except UnicodeDecodeError as error:
                 raise FileRejected(
                     "encoding",
@@ -370,6 +375,8 @@ def _load_searches(
                 + LOCAL_DAY.format(column="searched_at") + " AS day FROM ingest_search_stage",
                 {"municipality": export.municipality_id},
             )  # fmt: skip
+            ungranted_export_add(cursor, municipality_id=export.municipality_id,
+                                 export_id=export.pk, staged="ingest_search_stage")  # fmt: skip
         result.timings["rollup"] = time.monotonic() - clock
         cursor.execute("SELECT min(searched_at), max(searched_at) FROM ingest_search_stage")
         result.period_start, result.period_end = cursor.fetchone()

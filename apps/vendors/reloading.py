@@ -8,7 +8,7 @@ municipality again so findings on the wrong grants close and the right ones open
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from apps.audits.evaluation import municipality_evaluate
@@ -16,8 +16,10 @@ from apps.audits.models import EvaluationRun
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope, statewide_scope
 from apps.sharing.models import SharingChange, SharingGrant
+from apps.sharing.rollups import searches_lock
+from apps.sharing.ungranted import ungranted_refresh
 
-from .loading import export_load
+from .loading import INGEST_LOCK, export_load
 from .models import ExportRowError, VendorExport
 
 # Formats whose exports only write grants and their history, so their effect can be
@@ -79,6 +81,10 @@ def _reload_group(tenant: Municipality, vendor_id: int, format_key: str) -> Relo
     # Committed before loading: each load reports progress on the export's row through
     # a second connection, which would wait for this transaction's lock on that row.
     with transaction.atomic():
+        # A load's locks: the grants and the rollup of what they cover change together.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [INGEST_LOCK, tenant.pk])
+            searches_lock(cursor, exclusive=False)
         SharingChange.objects.filter(source_export__in=exports).delete()
         # Grants these exports made and nothing else ever touched.
         SharingGrant.objects.filter(vendor_id=vendor_id).exclude(
@@ -98,6 +104,8 @@ def _reload_group(tenant: Municipality, vendor_id: int, format_key: str) -> Relo
             message="",
             finished_at=None,
         )
+        with connection.cursor() as cursor:
+            ungranted_refresh(cursor, municipality_ids=[tenant.pk])
     for export in exports:
         outcome.reloaded.append(export_load(export_id=export.pk))
     outcome.evaluation = municipality_evaluate(

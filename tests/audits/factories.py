@@ -1,20 +1,49 @@
 """Factories for the rows evaluation reads: agencies, grants, sharing changes, searches.
 
 Tenant-owned rows (grants, changes, searches) default to a source export of the same
-municipality, so every finding's evidence can name a file and a line.
+municipality, so every finding's evidence can name a file and a line. A grant or a search
+made here recomputes its municipality's rollup of searches without a grant, as a load
+does; a test that changes one afterwards calls `ungranted_keep` itself.
 """
 
 from datetime import UTC, datetime
 
 import factory
+from django.db import connection
 
 from apps.agencies.models import Agency
 from apps.agencies.naming import parse_agency_name
+from apps.compliance.vocabulary import BROAD_MODES
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
+from apps.sharing.ungranted import ungranted_agencies_refresh, ungranted_refresh
 from tests.vendors.factories import VendorExportFactory, flock
 
 DECIDED = datetime(2024, 4, 16, 19, 2, tzinfo=UTC)
 SEARCHED = datetime(2025, 6, 3, 14, 30, tzinfo=UTC)
+
+
+def ungranted_keep(*municipality_ids: int) -> None:
+    """Recompute the municipalities' rollup of searches without a grant, through the
+    function a grant load calls, after a test changed their grants or searches."""
+    with connection.cursor() as cursor:
+        ungranted_refresh(cursor, municipality_ids=list(municipality_ids))
+
+
+class _KeepsUngranted:
+    """A row made here recomputes what it changes of the rollup of searches without a
+    grant: a search or a one-to-one grant, the searches of its agency (as a merge
+    does); a broad-mode grant, its municipality's (as a grant load does)."""
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if not create:
+            return
+        if getattr(instance, "mode", None) in BROAD_MODES:
+            ungranted_keep(instance.municipality_id)
+            return
+        with connection.cursor() as cursor:
+            ungranted_agencies_refresh(cursor, agency_ids=[instance.agency_id], pools_only=False)
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -34,7 +63,7 @@ def _same_municipality_export(**extra):
     )
 
 
-class SharingGrantFactory(factory.django.DjangoModelFactory):
+class SharingGrantFactory(_KeepsUngranted, factory.django.DjangoModelFactory):
     class Meta:
         model = SharingGrant
 
@@ -74,7 +103,7 @@ class SharingChangeFactory(factory.django.DjangoModelFactory):
     source_line = factory.Sequence(lambda n: n + 2)
 
 
-class SearchEventFactory(factory.django.DjangoModelFactory):
+class SearchEventFactory(_KeepsUngranted, factory.django.DjangoModelFactory):
     class Meta:
         model = SearchEvent
 

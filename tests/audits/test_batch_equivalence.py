@@ -32,7 +32,7 @@ from apps.sharing.models import SearchEvent, SharingGrant
 from tests.municipalities.factories import MunicipalityFactory
 from tests.vendors.factories import VendorExportFactory
 
-from .factories import AgencyFactory, SearchEventFactory, SharingGrantFactory
+from .factories import AgencyFactory, SearchEventFactory, SharingGrantFactory, ungranted_keep
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +179,7 @@ class World:
                 grant.status = SharingGrant.Status.ACCEPTED
                 grant.status_changed_at = ACCEPTED_AGAIN
             grant.save()
+            ungranted_keep(municipality.pk)
         elif kind == "search":
             which, search = rest
             self.search(self.municipalities[which % len(self.municipalities)], search)

@@ -27,8 +27,10 @@ from apps.sharing.partitions import (
     searches_partitions,
     searches_partitions_ensure,
 )
+from apps.sharing.ungranted import ungranted_rebuild
 from tests.audits.factories import SearchEventFactory
 from tests.ingest.test_loading import TRANSACTIONAL, upload
+from tests.sharing.test_ungranted import rollup as ungranted_rollup
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +193,14 @@ def test_retention_drops_the_oldest_month_and_leaves_findings_evidence_as_it_was
         # The rollup no longer counts April's days.
         assert not SearchDay.objects.filter(day__lt=date(2023, 4, 30)).exists()
         assert sum(SearchDay.objects.values_list("searches", flat=True)) == 8
+    # So does the rollup of searches without a grant: April 30 (local) keeps the one
+    # search of it left, May 1 at midnight UTC.
+    kept = ungranted_rollup()
+    assert [(row[2], row[4]) for row in kept if row[2] < date(2023, 5, 1)] == [
+        (date(2023, 4, 30), 1)
+    ]
+    ungranted_rebuild()
+    assert ungranted_rollup() == kept
     assert findings_after == findings_before
     with statewide_scope():
         entry = ActivityEntry.objects.get(action="searches.retention_dropped")

@@ -13,6 +13,7 @@ from apps.municipalities.scoping import municipality_scope
 from apps.municipalities.services import membership_add, municipality_create
 from apps.sharing.partitions import searches_partitions_ensure
 from apps.sharing.rollups import search_days_rebuild, searches_lock
+from apps.sharing.ungranted import ungranted_rebuild
 from apps.vendors.loading import export_load
 from apps.vendors.models import Vendor
 from apps.vendors.services import export_receive
@@ -48,7 +49,7 @@ def demo_dates_shift(*, municipality_ids: list[int], before: datetime, today: da
        `SHIFTED_DATES`) of these municipalities by that shift, so the order and the
        gaps between events are kept: the burst of acceptances stays one burst, and a
        search keeps its place inside or outside a grant's window.
-    3. The searches rollup is recounted from the moved searches. The findings and the
+    3. The searches rollups are recounted from the moved searches. The findings and the
        status rollup come from the evaluation that follows.
     """
     params = {"ids": municipality_ids, "before": before, "tz": settings.TIME_ZONE}
@@ -83,6 +84,7 @@ def demo_dates_shift(*, municipality_ids: list[int], before: datetime, today: da
                 shift,
             )
         search_days_rebuild(municipality_ids=municipality_ids)
+        ungranted_rebuild(municipality_ids=municipality_ids)
     return weeks
 
 

@@ -1,0 +1,32 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.municipalities.models import Municipality
+from apps.sharing.ungranted import ungranted_rebuild
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the rollup of searches without a grant (what the search-without-grant "
+        "rule reads) from the searches and grants, for the --municipality slugs given or "
+        "for all. Loads, reloads, agency merges and retention keep it as they go; run this "
+        "after a repair by hand, a change of PORTAL_HOME_STATE, or on a state generated "
+        "with SQL. Running it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--municipality", action="append", default=[], metavar="SLUG")
+
+    def handle(self, *args, municipality, **options):
+        ids = None
+        if municipality:
+            found = dict(
+                Municipality.objects.filter(slug__in=municipality).values_list("slug", "pk")
+            )
+            if missing := sorted(set(municipality) - set(found)):
+                raise CommandError(f"No municipality with slug {', '.join(missing)}")
+            ids = list(found.values())
+        started = time.monotonic()
+        rows = ungranted_rebuild(municipality_ids=ids)
+        self.stdout.write(f"{rows} row(s) written in {time.monotonic() - started:.1f}s.")
