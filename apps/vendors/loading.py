@@ -35,15 +35,17 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from apps.agencies.models import Agency
 from apps.agencies.resolution import AgencyResolver
 from apps.audits.rollups import statuses_refresh
 from apps.compliance.terms import reason_classifier
 from apps.core import activity
+from apps.municipalities.models import Municipality
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
 from apps.sharing.partitions import searches_months_ensure, searches_partitions
 from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
 
-from .models import ExportRowError, VendorExport
+from .models import ExportRowError, Vendor, VendorExport
 from .parsing import (
     FileRejected,
     GrantRecord,
@@ -322,6 +324,7 @@ def _load_searches(
         cursor.execute("SELECT DISTINCT agency_name, agency_ori FROM ingest_search_stage")
         # Resolve before the COPY: the resolver queries, and a connection in COPY cannot.
         resolved = AgencyResolver().resolve_many(cursor.fetchall())
+        _search_references_lock(cursor, export=export, agency_ids=set(resolved.values()))
         mapping = [(name, ori, agency_id) for (name, ori), agency_id in resolved.items()]
         cursor.execute(
             "CREATE TEMP TABLE ingest_agency_map"
@@ -375,6 +378,32 @@ def _load_searches(
         result.period_start, result.period_end = cursor.fetchone()
     result.duplicate = staged - result.loaded
     return result
+
+
+def _search_references_lock(
+    cursor: CursorWrapper, *, export: VendorExport, agency_ids: set[int]
+) -> None:
+    """What the searches' foreign keys would check row by row (they are not database
+    constraints, see SearchEvent), once per distinct value: every row referenced exists,
+    and stays until the load commits (`FOR KEY SHARE`, the lock a foreign key takes).
+    Raises IntegrityError, which refuses the load, when one does not."""
+    referenced = (
+        (Municipality, {export.municipality_id}),
+        (Vendor, {export.vendor_id}),
+        (VendorExport, {export.pk}),
+        (Agency, agency_ids),
+    )
+    for model, ids in referenced:
+        cursor.execute(
+            f"SELECT id FROM {model._meta.db_table} WHERE id = ANY(%s)"  # noqa: S608 # nosec B608 - model tables
+            " ORDER BY id FOR KEY SHARE",
+            [sorted(ids)],
+        )
+        missing = ids - {pk for (pk,) in cursor.fetchall()}
+        if missing:
+            raise IntegrityError(
+                f"searches would reference missing {model._meta.label} rows {sorted(missing)[:5]}"
+            )
 
 
 # Columns of sharing_sharinggrant that identify a grant, and those a sharing list writes;
