@@ -289,7 +289,7 @@ _INSERT_SEARCHES = (
     f" {', '.join('s.' + c for c in _COPIED)}"
     " FROM ingest_search_stage s JOIN ingest_agency_map m USING (agency_name, agency_ori)"
     " JOIN ingest_reason_label r USING (reason)"
-    " ON CONFLICT (municipality_id, vendor_id, vendor_search_id, searched_at) DO NOTHING"
+    " ON CONFLICT (municipality_id, searched_at, vendor_id, vendor_search_id) DO NOTHING"
 )
 
 
@@ -351,8 +351,8 @@ def _load_searches(
 
         # Months without a partition (a file older than the nightly job's months) load
         # into DEFAULT and get theirs once the load commits: creating one here would
-        # lock the tables the searches reference, uploads' and progress writes among
-        # them, until the end of the load.
+        # hold the searches table's ACCESS EXCLUSIVE lock until the end of the load,
+        # other municipalities' loads and every page that reads searches waiting.
         cursor.execute(
             "SELECT DISTINCT date_trunc('month', searched_at AT TIME ZONE 'UTC')::date"
             " FROM ingest_search_stage WHERE searched_at IS NOT NULL"
