@@ -177,12 +177,17 @@ def copy_ready_file(path: Path, target: Path) -> None:
     classify = reason_classifier().classify
     labels: dict[str, str] = {}
     parsed = parse_export(path)
-    resolver = AgencyResolver()
+    # All names at once, as a load resolves them (one by one, each new name costs queries).
+    agency_ids = AgencyResolver().resolve_many(
+        sorted({(record.agency_name, record.agency_ori) for record in parsed.items})
+    )
+    parsed.table.close()
+    parsed = parse_export(path)
     with target.open("w", newline="") as out:
         writer = csv.writer(out)
         for record in parsed.items:
             assert type(record) is SearchRecord
-            agency_id = resolver.resolve(record.agency_name).agency_id
+            agency_id = agency_ids[(record.agency_name, record.agency_ori)]
             values = record._asdict()
             line = values.pop("line")
             values.pop("agency_ori")
