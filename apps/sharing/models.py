@@ -127,21 +127,38 @@ class SearchEvent(TenantModel):
         ORGANIZATION = "organization", "Search by our staff"
 
     pk = models.CompositePrimaryKey("searched_at", "id")
-    # Foreign keys without their own index where a composite index below starts with
-    # them: every index slows the load of tens of millions of rows a month.
+    # No foreign key of this table is a database constraint: checked row by row, they
+    # cost a load of a million searches more than the rest of it together. The loader
+    # checks each distinct reference once and locks it for its transaction
+    # (`apps.vendors.loading._search_references_lock`), where:
+    # - municipality, vendor, source_export: the export being loaded and its two keys;
+    # - agency: the agencies the load has just resolved the file's names to.
+    # Deleting a referenced row still goes through Django's PROTECT check.
+    # No own index either where a composite index below starts with the column: every
+    # index slows the load of tens of millions of rows a month.
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="+", db_index=False
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # A plain column fed by its own sequence: an AutoField must be the whole key.
     id = models.BigIntegerField(
         db_default=models.Func(models.Value("sharing_searchevent_id_seq"), function="nextval")
     )
     searched_at = models.DateTimeField()
-    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="+", db_index=False)
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     vendor_search_id = models.CharField(max_length=100)
     origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.NETWORK)
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="searches", db_index=False
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="searches",
+        db_index=False,
+        db_constraint=False,
     )
     agency_name = models.CharField(max_length=255, help_text="As the vendor wrote it")
     searcher = models.CharField(max_length=150, blank=True)
@@ -162,22 +179,35 @@ class SearchEvent(TenantModel):
     text_prompt = models.TextField(blank=True)
     plate_hash = models.CharField(max_length=64, blank=True)
     source_export = models.ForeignKey(
-        VendorExport, on_delete=models.PROTECT, related_name="+", db_index=False
+        VendorExport,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     source_line = models.PositiveIntegerField()
 
     class Meta:
         ordering = ["-searched_at"]
+        # Each index below with what reads through it.
         constraints = [
+            # A load's `ON CONFLICT DO NOTHING`: overlapping monthly files load each
+            # search once (apps.vendors.loading). Its columns in this order, it is also
+            # the index of a municipality's searches by time: the searches list, newest
+            # first (apps.sharing.views), and the days a load recounts into SearchDay
+            # (apps.sharing.rollups). One index fewer to write for every search loaded.
             models.UniqueConstraint(
-                fields=["municipality", "vendor", "vendor_search_id", "searched_at"],
+                fields=["municipality", "searched_at", "vendor", "vendor_search_id"],
                 name="search_once_per_vendor_id",
             ),
         ]
         indexes = [
-            models.Index(fields=["municipality", "searched_at"]),
+            # An agency's page and its searches (apps.agencies.selectors), an agency
+            # merge (apps.agencies.services), the municipalities a blocklist change
+            # re-evaluates (apps.compliance.services).
             models.Index(fields=["agency", "searched_at"]),
-            # An export's rows in file order (its page lists them by line).
+            # An export's rows in file order (its page lists them by line), and the
+            # PROTECT check before an export is deleted.
             models.Index(fields=["source_export", "source_line"]),
             # The few searches the rules look at, found without reading the rest.
             models.Index(

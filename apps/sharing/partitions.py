@@ -17,8 +17,8 @@ DEFAULT partition, so those rows are first moved out, the month created, and the
 inserted again through the parent, which routes them to it (the way the PostgreSQL
 manual's "Partition Maintenance" describes, without detaching DEFAULT). Creating or
 dropping a partition takes an ACCESS EXCLUSIVE lock on the parent until the transaction
-commits, and creating one also locks the tables its foreign keys reference (exports,
-agencies…) against writes: so it is never done inside a load's long transaction.
+commits, which every other load and every reader of searches waits behind: so it is
+never done inside a load's long transaction.
 """
 
 import calendar
@@ -121,8 +121,7 @@ def searches_partitions_ensure(*, months_ahead: int = 3, now: datetime | None = 
 
 def _month_create(cursor, month: date) -> None:
     start, end = month_bounds(month)
-    # The parent first, always: the new partition's foreign keys then lock the tables
-    # they reference, briefly, since this transaction is short.
+    # The parent first, always, as loads and readers take it before any partition.
     cursor.execute(f"LOCK TABLE {PARENT} IN ACCESS EXCLUSIVE MODE")
     bounds = {"start": start, "end": end}
     in_default = f"FROM {DEFAULT} WHERE searched_at >= %(start)s AND searched_at < %(end)s"

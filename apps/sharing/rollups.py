@@ -78,6 +78,10 @@ def search_days_refresh(cursor, days_sql: str, params: dict | None = None) -> in
         f" SELECT DISTINCT municipality_id, day FROM ({days_sql}) picked",
         params,
     )
+    # Without statistics the planner guesses thousands of days and joins them to every
+    # search of the municipality (a million comparisons per day) instead of reading
+    # each day's searches by index: 5 s instead of 1 for a load of 100,000 searches.
+    cursor.execute("ANALYZE rollup_days")
     cursor.execute("SELECT count(*) FROM rollup_days")
     (pairs,) = cursor.fetchone()
     if pairs:

@@ -35,16 +35,18 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from apps.agencies.models import Agency
 from apps.agencies.resolution import AgencyResolver
 from apps.audits.rollups import statuses_refresh
 from apps.compliance.terms import reason_classifier
 from apps.core import activity
+from apps.municipalities.models import Municipality
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
 from apps.sharing.partitions import searches_months_ensure, searches_partitions
 from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
 from apps.sharing.ungranted import ungranted_export_add, ungranted_refresh
 
-from .models import ExportRowError, VendorExport
+from .models import ExportRowError, Vendor, VendorExport
 from .parsing import (
     FileRejected,
     GrantRecord,
@@ -292,7 +294,7 @@ _INSERT_SEARCHES = (
     f" {', '.join('s.' + c for c in _COPIED)}"
     " FROM ingest_search_stage s JOIN ingest_agency_map m USING (agency_name, agency_ori)"
     " JOIN ingest_reason_label r USING (reason)"
-    " ON CONFLICT (municipality_id, vendor_id, vendor_search_id, searched_at) DO NOTHING"
+    " ON CONFLICT (municipality_id, searched_at, vendor_id, vendor_search_id) DO NOTHING"
 )
 
 
@@ -327,6 +329,7 @@ def _load_searches(
         cursor.execute("SELECT DISTINCT agency_name, agency_ori FROM ingest_search_stage")
         # Resolve before the COPY: the resolver queries, and a connection in COPY cannot.
         resolved = AgencyResolver().resolve_many(cursor.fetchall())
+        _search_references_lock(cursor, export=export, agency_ids=set(resolved.values()))
         mapping = [(name, ori, agency_id) for (name, ori), agency_id in resolved.items()]
         cursor.execute(
             "CREATE TEMP TABLE ingest_agency_map"
@@ -353,8 +356,8 @@ def _load_searches(
 
         # Months without a partition (a file older than the nightly job's months) load
         # into DEFAULT and get theirs once the load commits: creating one here would
-        # lock the tables the searches reference, uploads' and progress writes among
-        # them, until the end of the load.
+        # hold the searches table's ACCESS EXCLUSIVE lock until the end of the load,
+        # other municipalities' loads and every page that reads searches waiting.
         cursor.execute(
             "SELECT DISTINCT date_trunc('month', searched_at AT TIME ZONE 'UTC')::date"
             " FROM ingest_search_stage WHERE searched_at IS NOT NULL"
@@ -382,6 +385,32 @@ def _load_searches(
         result.period_start, result.period_end = cursor.fetchone()
     result.duplicate = staged - result.loaded
     return result
+
+
+def _search_references_lock(
+    cursor: CursorWrapper, *, export: VendorExport, agency_ids: set[int]
+) -> None:
+    """What the searches' foreign keys would check row by row (they are not database
+    constraints, see SearchEvent), once per distinct value: every row referenced exists,
+    and stays until the load commits (`FOR KEY SHARE`, the lock a foreign key takes).
+    Raises IntegrityError, which refuses the load, when one does not."""
+    referenced = (
+        (Municipality, {export.municipality_id}),
+        (Vendor, {export.vendor_id}),
+        (VendorExport, {export.pk}),
+        (Agency, agency_ids),
+    )
+    for model, ids in referenced:
+        cursor.execute(
+            f"SELECT id FROM {model._meta.db_table} WHERE id = ANY(%s)"  # noqa: S608 # nosec B608 - model tables
+            " ORDER BY id FOR KEY SHARE",
+            [sorted(ids)],
+        )
+        missing = ids - {pk for (pk,) in cursor.fetchall()}
+        if missing:
+            raise IntegrityError(
+                f"searches would reference missing {model._meta.label} rows {sorted(missing)[:5]}"
+            )
 
 
 # Columns of sharing_sharinggrant that identify a grant, and those a sharing list writes;
