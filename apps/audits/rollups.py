@@ -49,7 +49,7 @@ CROSS JOIN LATERAL (
 ) u
 CROSS JOIN LATERAL (
     SELECT max({run.started_at}) AS last_evaluation FROM {run}
-    WHERE {run.municipality} = m.id AND {run.outcome} = %(succeeded)s
+    WHERE {run.municipality} = m.id AND {run.outcome} = ANY(%(checked)s)
 ) e
 WHERE st.{status.municipality} = m.id AND m.id = ANY(%(ids)s)
 """
