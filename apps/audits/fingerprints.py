@@ -83,9 +83,13 @@ CODE_MODULES = (
 
 
 def _version(alias: str) -> str:
-    """The version of the rows of `alias` in a group: their count and the sum of their
-    writing transactions' ids."""
-    return f"count(*) || ':' || coalesce(sum({alias}.xmin::text::bigint), 0)"
+    """The version of the rows of `alias` in a group: their count, the sum of their
+    writing transactions' ids, and a sum over where each version of a row sits (an
+    update writes the row elsewhere, even in the transaction that inserted it)."""
+    return (
+        f"count(*) || ':' || coalesce(sum({alias}.xmin::text::bigint), 0)"
+        f" || ':' || coalesce(sum(hashtext({alias}.ctid::text)), 0)"
+    )
 
 
 _PER_MUNICIPALITY = """
@@ -136,9 +140,9 @@ WITH exports AS (
     ) candidates
     WHERE day > %(today)s GROUP BY 1
 )
-SELECT m.id, format('%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s', m.xmin, e.version, g.version,
-                    c.version, d.version, s.version, f.version, a.version, a.blocked,
-                    b.valid_until) AS inputs
+SELECT m.id, format('%%s/%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s', m.xmin, m.ctid,
+                    e.version, g.version, c.version, d.version, s.version, f.version,
+                    a.version, a.blocked, b.valid_until) AS inputs
 FROM {municipality} m
 LEFT JOIN exports e ON e.municipality_id = m.id
 LEFT JOIN grants g ON g.municipality_id = m.id
