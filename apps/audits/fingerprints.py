@@ -220,15 +220,21 @@ def fingerprints_compute(context: "Context") -> dict[int, str]:
     return fingerprints
 
 
+_LAST = vocabulary.sql_template(
+    "SELECT m.id, r.{run.inputs_fingerprint} FROM unnest(%(ids)s::bigint[]) AS m(id)"
+    " CROSS JOIN LATERAL (SELECT {run.inputs_fingerprint} FROM {run}"
+    "  WHERE {run.municipality} = m.id"
+    "  ORDER BY {run.started_at} DESC, id DESC LIMIT 1) r"
+)
+
+
 def fingerprints_last(ids: list[int]) -> dict[int, str]:
     """Each municipality's last run's fingerprint (empty for a failed run, or a run from
-    before fingerprints): the index on (municipality, -started_at) finds each."""
-    return dict(
-        EvaluationRun.objects.filter(municipality_id__in=ids)
-        .order_by("municipality_id", "-started_at", "-id")
-        .distinct("municipality_id")
-        .values_list("municipality_id", "inputs_fingerprint")
-    )
+    before fingerprints), each found through the index on (municipality, -started_at)
+    rather than by reading every run."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LAST, {"ids": ids})
+        return dict(cursor.fetchall())
 
 
 def fingerprints_unchanged(fingerprints: dict[int, str]) -> set[int]:
