@@ -41,7 +41,7 @@ from apps.sharing.models import SharingGrant
 from .fingerprints import fingerprints_compute, fingerprints_unchanged, runs_unchanged_record
 from .models import EvaluationRun, Finding, FindingEvent
 from .periods import search_period_text
-from .rollups import statuses_refresh
+from .rollups import statuses_lock, statuses_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -729,6 +729,10 @@ def municipalities_evaluate(
             context = _context(municipalities)
             fingerprints = fingerprints_compute(context)
             unchanged = set() if force else fingerprints_unchanged(fingerprints)
+            if unchanged:
+                # The skipped and the evaluated write their status rows apart: all locked
+                # now, in id order, as every other writer of several takes them.
+                statuses_lock(ids)
             skipped = runs_unchanged_record(
                 {pk: fingerprints[pk] for pk in unchanged},
                 trigger=trigger,
