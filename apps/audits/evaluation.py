@@ -42,9 +42,10 @@ from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SharingGrant
 from apps.sharing.ungranted import LINES_KEPT
 
+from .fingerprints import fingerprints_compute, fingerprints_unchanged, runs_unchanged_record
 from .models import EvaluationRun, Finding, FindingEvent
 from .periods import search_period_text
-from .rollups import statuses_refresh
+from .rollups import statuses_lock, statuses_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -739,13 +740,52 @@ def _locks_take(ids: list[int]) -> None:
         )
 
 
-def municipalities_evaluate(municipality_ids, *, trigger: str) -> dict[int, EvaluationRun]:
+def _context(municipalities: list[Municipality]) -> Context:
+    """What every rule reads besides the municipalities' own rows (in a statewide scope)."""
+    return Context(
+        ids=[m.pk for m in municipalities],
+        rules={r.code: r for r in Rule.objects.filter(is_active=True)},
+        blocked=blocked_agency_ids(),
+        own_agencies=_own_agencies(municipalities),
+        today=timezone.localdate(),
+    )
+
+
+def municipalities_changed(municipality_ids, *, trigger: str) -> list[int]:
+    """The municipalities whose inputs changed since their last run, all fingerprinted at
+    once; the others are recorded "unchanged" now, in one insert. What the nightly run
+    queues; each batch checks again under its locks."""
+    started = time.monotonic()
+    now = timezone.now()
+    with statewide_scope(), transaction.atomic():
+        municipalities = list(
+            Municipality.objects.filter(pk__in=list(municipality_ids)).order_by("pk")
+        )
+        fingerprints = fingerprints_compute(_context(municipalities))
+        unchanged = fingerprints_unchanged(fingerprints)
+        runs_unchanged_record(
+            {pk: fingerprints[pk] for pk in unchanged},
+            trigger=trigger,
+            started_at=now,
+            duration=time.monotonic() - started,
+        )
+    return sorted(set(fingerprints) - unchanged)
+
+
+def municipalities_evaluate(
+    municipality_ids, *, trigger: str, force: bool = True
+) -> dict[int, EvaluationRun]:
     """Evaluate a batch of municipalities in one transaction and record one run for each.
 
     Every rule runs once over the whole batch, the findings are reconciled in bulk and the
     status rows recounted once. Rows are read and written for the batch's municipalities
     only, named in each query (the batch spans tenants, so it runs statewide). Safe to run
-    again: a second run on the same data changes nothing."""
+    again: a second run on the same data changes nothing.
+
+    Each run keeps its inputs' fingerprint, taken under the locks before the rules read
+    anything (a change committed meanwhile changes the next fingerprint: evaluated again,
+    never skipped). Unless `force`, a municipality whose fingerprint is its last run's
+    is not evaluated: it gets a run of outcome "unchanged"."""
     ids = sorted({int(pk) for pk in municipality_ids})
     if not ids:
         return {}
@@ -762,16 +802,24 @@ def municipalities_evaluate(municipality_ids, *, trigger: str) -> dict[int, Eval
                     sorted(set(ids) - {m.pk for m in municipalities}),
                 )
                 ids = [m.pk for m in municipalities]
-            context = Context(
-                ids=ids,
-                rules={r.code: r for r in Rule.objects.filter(is_active=True)},
-                blocked=blocked_agency_ids(),
-                own_agencies=_own_agencies(municipalities),
-                today=timezone.localdate(),
+            context = _context(municipalities)
+            fingerprints = fingerprints_compute(context)
+            unchanged = set() if force else fingerprints_unchanged(fingerprints)
+            if unchanged:
+                # The skipped and the evaluated write their status rows apart: all locked
+                # now, in id order, as every other writer of several takes them.
+                statuses_lock(ids)
+            skipped = runs_unchanged_record(
+                {pk: fingerprints[pk] for pk in unchanged},
+                trigger=trigger,
+                started_at=now,
+                duration=time.monotonic() - started,
             )
+            municipalities = [m for m in municipalities if m.pk not in unchanged]
+            context.ids = [m.pk for m in municipalities]
             hits: list[Hit] = []
             for code, check in CHECKS.items():
-                if code in context.rules:
+                if code in context.rules and context.ids:
                     hits.extend(check(context))
             counts = _reconcile(context, hits, now)
             # The batch's time is each of its runs' time: they ran together.
@@ -784,10 +832,11 @@ def municipalities_evaluate(municipality_ids, *, trigger: str) -> dict[int, Eval
                     counts=counts[municipality.pk],
                     outcome=EvaluationRun.Outcome.SUCCEEDED,
                     duration_seconds=duration,
+                    inputs_fingerprint=fingerprints[municipality.pk],
                 )
                 for municipality in municipalities
             )
-            statuses_refresh(ids, blocked=context.blocked)
+            statuses_refresh(context.ids, blocked=context.blocked)
             for run in runs:
                 if any(run.counts.get(key) for key in ("opened", "reopened", "closed", "updated")):
                     activity.record("findings.evaluated", subject=run,
@@ -810,7 +859,7 @@ def municipalities_evaluate(municipality_ids, *, trigger: str) -> dict[int, Eval
                 for pk in known
             )
         raise
-    return {run.municipality_id: run for run in runs}
+    return {run.municipality_id: run for run in [*skipped, *runs]}
 
 
 def municipality_evaluate(*, municipality: Municipality, trigger: str) -> EvaluationRun:

@@ -123,7 +123,8 @@ class FindingEvent(TenantModel):
 
 
 class EvaluationRun(TenantModel):
-    """One evaluation of one municipality: why it ran, how long, what it changed."""
+    """One evaluation of one municipality: why it ran, how long, what it changed; or a
+    check that found its inputs as the last run left them, and skipped it ("unchanged")."""
 
     class Trigger(models.TextChoices):
         NIGHTLY = "nightly", "Nightly"
@@ -136,6 +137,7 @@ class EvaluationRun(TenantModel):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        UNCHANGED = "unchanged", "Unchanged (skipped)"
 
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     started_at = models.DateTimeField()
@@ -143,6 +145,11 @@ class EvaluationRun(TenantModel):
     counts = models.JSONField(default=dict, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
     error = models.TextField(blank=True)
+    inputs_fingerprint = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="What the run's inputs were (apps.audits.fingerprints); empty if it failed",
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -156,7 +163,7 @@ class EvaluationRun(TenantModel):
 class MunicipalityStatus(TenantModel):
     """A municipality's figures as the statewide dashboard shows them: open findings by
     severity, outgoing grants (and those to blocked agencies), last loaded upload and
-    last successful evaluation.
+    last evaluation (a successful one, or a check that found the inputs unchanged).
 
     A rollup kept by `apps.audits.rollups.statuses_refresh` at the end of every
     evaluation, load and finding transition, in the same transaction; red / amber /

@@ -49,7 +49,7 @@ CROSS JOIN LATERAL (
 ) u
 CROSS JOIN LATERAL (
     SELECT max({run.started_at}) AS last_evaluation FROM {run}
-    WHERE {run.municipality} = m.id AND {run.outcome} = %(succeeded)s
+    WHERE {run.municipality} = m.id AND {run.outcome} = ANY(%(checked)s)
 ) e
 WHERE st.{status.municipality} = m.id AND m.id = ANY(%(ids)s)
 """
@@ -78,6 +78,13 @@ _DAYS_INSERT = vocabulary.sql_template(
 )
 
 
+def statuses_lock(municipality_ids) -> None:
+    """Lock these municipalities' status rows in id order, for the current transaction: a
+    transaction that writes several takes them all at once, first."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STATUS_LOCK, {"ids": sorted({int(pk) for pk in municipality_ids})})
+
+
 def statuses_refresh(municipality_ids, *, blocked: list[int] | None = None) -> None:
     """Recount the status rows of these municipalities (inside the caller's transaction,
     which should be the one that changed them). `blocked`: the blocked agency ids, when
@@ -93,7 +100,7 @@ def statuses_refresh(municipality_ids, *, blocked: list[int] | None = None) -> N
     with connection.cursor() as cursor:
         cursor.execute(_STATUS_ROWS, {"ids": ids, "now": now})
         # Lock in id order (no deadlock between two refreshes), then count afresh.
-        cursor.execute(_STATUS_LOCK, {"ids": ids})
+        statuses_lock(ids)
         cursor.execute(_DAYS_DELETE, {"ids": ids})
         cursor.execute(_DAYS_INSERT, {"ids": ids, "tz": settings.TIME_ZONE})
         cursor.execute(

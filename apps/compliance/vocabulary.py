@@ -150,7 +150,10 @@ CHOICES: dict[str, Choice] = {
     "medium": Choice(Severity.MEDIUM, Finding, "severity"),
     "low": Choice(Severity.LOW, Finding, "severity"),
     "loaded": Choice(VendorExport.Status.LOADED, VendorExport, "status"),
-    "succeeded": Choice(EvaluationRun.Outcome.SUCCEEDED, EvaluationRun, "outcome"),
+    # Runs that leave the findings up to date: evaluated, or found with nothing to evaluate.
+    "checked": Choice(
+        (EvaluationRun.Outcome.SUCCEEDED, EvaluationRun.Outcome.UNCHANGED), EvaluationRun, "outcome"
+    ),
 }
 
 

@@ -1,0 +1,284 @@
+"""A fingerprint of everything a municipality's evaluation reads, so that the nightly run
+skips the municipalities whose inputs have not changed since their last run.
+
+Each run stores the fingerprint of the inputs it evaluated. The nightly run computes
+every municipality's fingerprint in one statement and evaluates only those whose
+fingerprint differs from their last run's; the others get a run of outcome "unchanged".
+
+The fingerprint is a hash of:
+
+- per municipality, the *version* of each set of rows the rules read: how many rows,
+  and the sum of the ids of the transactions that wrote them (PostgreSQL's `xmin`
+  system column). An insert adds a row, a delete removes one, an update writes the row
+  again under a newer transaction id: each moves the version (freezing keeps `xmin` as
+  it was since PostgreSQL 9.4; a dump and restore changes every version, which only
+  costs one evaluation). The sets:
+  - the municipality's own row (name, state, ORI, police department: its own police's
+    searches are never someone else's access);
+  - its exports (a load, a rejection, the files named in evidence);
+  - its grants (status, mode, declaration flag, partner) and their changes (history);
+  - its declarations;
+  - its searches, through the `SearchDay` rollup, which every change to the searches
+    recounts in the same transaction: a load, a reclassification (terms), an agency
+    merge, the retention of old months. A recount writes its rows again, so even a
+    recount to the same figures moves the version. The searches table itself, tens of
+    millions of rows, is never read;
+  - the people's steps on its findings (a FindingEvent with an actor; the evaluation's
+    own events have none, so a run does not change the fingerprint it recorded);
+  - the directory entries of the agencies its grants and searches name (name, state,
+    level, parent; a merge rewrites the grants and the search days it moves), and which
+    of them are blocked;
+  - its own police's agencies, as evaluation matches them by name and ORI;
+  - the first day a result that depends on the date could change (`valid until`):
+    OUT_OF_STATE_NO_DECLARATION counts a declaration from the day it is received until
+    it expires or, without an end date, until it is older than the rule's maximum age,
+    and a grant's declaration flag until its date is that old. While today is before
+    that day the value stays the same, so a quiet municipality is skipped night after
+    night; on that day it changes, and the municipality is evaluated. Nothing else an
+    evaluation writes depends on today (summaries say "since", never "for N months").
+- shared by all: the active rules with their severity and settings, the reason terms
+  (count and version), the home state and time zone, whether any grant exists at all
+  (SEARCH_WITHOUT_GRANT waits for the first sharing data), and the source of the code
+  that evaluates (rules, vocabulary, classifier, name matching): a new release
+  evaluates everything once.
+
+When unsure, an input is in: an extra evaluation costs a fraction of a second, a skipped
+one leaves a finding wrong until the next change.
+"""
+
+import hashlib
+import json
+import re
+from datetime import datetime
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import connection
+
+from apps.compliance import vocabulary
+from apps.compliance.models import ReasonTerm
+from apps.sharing.models import SharingGrant
+
+from .models import EvaluationRun, FindingEvent
+from .rollups import statuses_lock
+
+if TYPE_CHECKING:
+    from .evaluation import Context
+
+DECLARATION_RULE = "OUT_OF_STATE_NO_DECLARATION"
+DEFAULT_MAX_AGE_DAYS = 730  # the rule's own default (evaluation reads the same setting)
+
+# The modules whose code decides what an evaluation finds.
+CODE_MODULES = (
+    "apps.audits.evaluation",
+    "apps.audits.fingerprints",
+    "apps.audits.periods",
+    "apps.compliance.vocabulary",
+    "apps.compliance.blocklist",
+    "apps.compliance.classifier",
+    "apps.agencies.naming",
+)
+
+
+def _version(alias: str) -> str:
+    """The version of the rows of `alias` in a group: their count, the sum of their
+    writing transactions' ids, and a sum over where each version of a row sits (an
+    update writes the row elsewhere, even in the transaction that inserted it)."""
+    return (
+        f"count(*) || ':' || coalesce(sum({alias}.xmin::text::bigint), 0)"
+        f" || ':' || coalesce(sum(hashtext({alias}.ctid::text)), 0)"
+    )
+
+
+_PER_MUNICIPALITY = """
+WITH exports AS (
+    SELECT e.{export.municipality} AS municipality_id, VERSION(e) AS version
+    FROM {export} e WHERE e.{export.municipality} = ANY(%(ids)s) GROUP BY 1
+), grants AS (
+    SELECT g.{grant.municipality} AS municipality_id, VERSION(g) AS version
+    FROM {grant} g WHERE g.{grant.municipality} = ANY(%(ids)s) GROUP BY 1
+), changes AS (
+    SELECT c.{change.municipality} AS municipality_id, VERSION(c) AS version
+    FROM {change} c WHERE c.{change.municipality} = ANY(%(ids)s) GROUP BY 1
+), declarations AS (
+    SELECT d.{declaration.municipality} AS municipality_id, VERSION(d) AS version
+    FROM {declaration} d WHERE d.{declaration.municipality} = ANY(%(ids)s) GROUP BY 1
+), searchers AS (
+    -- The search rollup read once: per municipality and searching agency.
+    SELECT s.{search_day.municipality} AS municipality_id, s.{search_day.agency} AS agency_id,
+           count(*) AS n, sum(s.xmin::text::bigint) AS xids,
+           sum(hashtext(s.ctid::text)) AS places, sum(s.{search_day.searches}) AS searches
+    FROM {search_day} s WHERE s.{search_day.municipality} = ANY(%(ids)s) GROUP BY 1, 2
+), search_days AS (
+    SELECT municipality_id, sum(n) || ':' || sum(xids) || ':' || sum(places)
+                            || ':' || sum(searches) AS version
+    FROM searchers GROUP BY 1
+), steps AS (
+    SELECT f.{step.municipality} AS municipality_id, VERSION(f) AS version
+    FROM {step} f
+    WHERE f.{step.municipality} = ANY(%(ids)s) AND f.{step.actor} IS NOT NULL GROUP BY 1
+), named AS (
+    -- The agencies a municipality's grants and searches name.
+    SELECT {grant.municipality} AS municipality_id, {grant.agency} AS agency_id
+    FROM {grant} WHERE {grant.municipality} = ANY(%(ids)s)
+    UNION
+    SELECT municipality_id, agency_id FROM searchers
+), agencies AS (
+    SELECT n.municipality_id, VERSION(a) AS version,
+           array_agg(n.agency_id ORDER BY n.agency_id)
+               FILTER (WHERE n.agency_id = ANY(%(blocked)s)) AS blocked
+    FROM named n JOIN {agency} a ON a.id = n.agency_id GROUP BY 1
+), boundaries AS (
+    -- The days on which OUT_OF_STATE_NO_DECLARATION's answer could change.
+    SELECT municipality_id, min(day) AS valid_until FROM (
+        SELECT d.{declaration.municipality} AS municipality_id,
+               unnest(ARRAY[d.{declaration.received_on},
+                            d.{declaration.expires_on} + 1,
+                            CASE WHEN d.{declaration.expires_on} IS NULL
+                                 THEN d.{declaration.received_on} + %(max_age)s + 1 END]) AS day
+        FROM {declaration} d WHERE d.{declaration.municipality} = ANY(%(ids)s)
+        UNION ALL
+        SELECT g.{grant.municipality}, g.{grant.declaration_date} + %(max_age)s + 1
+        FROM {grant} g
+        WHERE g.{grant.municipality} = ANY(%(ids)s) AND g.{grant.declaration_on_file}
+    ) candidates
+    WHERE day > %(today)s GROUP BY 1
+)
+SELECT m.id, format('%%s/%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s', m.xmin, m.ctid,
+                    e.version, g.version, c.version, d.version, s.version, f.version,
+                    a.version, a.blocked, b.valid_until) AS inputs
+FROM {municipality} m
+LEFT JOIN exports e ON e.municipality_id = m.id
+LEFT JOIN grants g ON g.municipality_id = m.id
+LEFT JOIN changes c ON c.municipality_id = m.id
+LEFT JOIN declarations d ON d.municipality_id = m.id
+LEFT JOIN search_days s ON s.municipality_id = m.id
+LEFT JOIN steps f ON f.municipality_id = m.id
+LEFT JOIN agencies a ON a.municipality_id = m.id
+LEFT JOIN boundaries b ON b.municipality_id = m.id
+WHERE m.id = ANY(%(ids)s)
+"""
+_PER_MUNICIPALITY_QUERY = re.sub(
+    r"VERSION\((\w+)\)", lambda match: _version(match[1]), _PER_MUNICIPALITY
+).format(**vocabulary.TABLES, step=vocabulary.Names(FindingEvent))
+
+_TERMS_TABLE = connection.ops.quote_name(ReasonTerm._meta.db_table)
+_TERMS_VERSION = f"SELECT {_version('t')} FROM {_TERMS_TABLE} t"  # noqa: S608 # nosec B608 - constant SQL
+
+
+@cache
+def code_version() -> str:
+    """A hash of the source of the modules that decide what an evaluation finds."""
+    digest = hashlib.md5(usedforsecurity=False)
+    for name in CODE_MODULES:
+        digest.update(Path(find_spec(name).origin).read_bytes())
+    return digest.hexdigest()
+
+
+def _shared_inputs(context: "Context") -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(_TERMS_VERSION)
+        (terms,) = cursor.fetchone()
+    return json.dumps(
+        {
+            "code": code_version(),
+            "rules": sorted(
+                (rule.code, rule.severity, rule.settings) for rule in context.rules.values()
+            ),
+            "terms": terms,
+            "home_state": settings.PORTAL_HOME_STATE,
+            "time_zone": settings.TIME_ZONE,
+            "any_grant": SharingGrant.objects.exists(),
+        },
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _max_age_days(context: "Context") -> int:
+    rule = context.rules.get(DECLARATION_RULE)
+    return int(rule.settings.get("max_age_days", DEFAULT_MAX_AGE_DAYS)) if rule else 0
+
+
+def fingerprints_compute(context: "Context") -> dict[int, str]:
+    """The fingerprint of each of the context's municipalities' inputs as they are now
+    (see the module's docstring), in one statement for all of them. Run inside a
+    statewide scope."""
+    shared = _shared_inputs(context)
+    with connection.cursor() as cursor:
+        # Compiling the statement took longer than running it on a test state.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            _PER_MUNICIPALITY_QUERY,
+            {
+                "ids": context.ids,
+                "blocked": list(context.blocked),
+                "today": context.today,
+                "max_age": _max_age_days(context),
+            },
+        )
+        rows = cursor.fetchall()
+    fingerprints = {}
+    for pk, inputs in rows:
+        own = ",".join(map(str, context.own_agencies.get(pk, [])))
+        text = f"{shared}|{inputs}|{own}"
+        fingerprints[pk] = hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+    return fingerprints
+
+
+_LAST = vocabulary.sql_template(
+    "SELECT m.id, r.{run.inputs_fingerprint} FROM unnest(%(ids)s::bigint[]) AS m(id)"
+    " CROSS JOIN LATERAL (SELECT {run.inputs_fingerprint} FROM {run}"
+    "  WHERE {run.municipality} = m.id"
+    "  ORDER BY {run.started_at} DESC, id DESC LIMIT 1) r"
+)
+
+
+def fingerprints_last(ids: list[int]) -> dict[int, str]:
+    """Each municipality's last run's fingerprint (empty for a failed run, or a run from
+    before fingerprints), each found through the index on (municipality, -started_at)
+    rather than by reading every run."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LAST, {"ids": ids})
+        return dict(cursor.fetchall())
+
+
+def fingerprints_unchanged(fingerprints: dict[int, str]) -> set[int]:
+    """The municipalities whose inputs are those their last run evaluated."""
+    last = fingerprints_last(sorted(fingerprints))
+    return {pk for pk, value in fingerprints.items() if value and last.get(pk) == value}
+
+
+_STATUS_CHECKED = vocabulary.sql_template(
+    "UPDATE {status} SET {status.last_evaluation} = %(now)s"
+    " WHERE {status.municipality} = ANY(%(ids)s)"
+    " AND ({status.last_evaluation} IS NULL OR {status.last_evaluation} < %(now)s)"
+)
+
+
+def runs_unchanged_record(
+    fingerprints: dict[int, str], *, trigger: str, started_at: datetime, duration: float
+) -> list[EvaluationRun]:
+    """Record a run of outcome "unchanged" for each of these municipalities, in one
+    insert, and show them checked on the statewide dashboard (its "last evaluation")."""
+    runs = EvaluationRun.objects.bulk_create(
+        (
+            EvaluationRun(
+                municipality_id=pk,
+                trigger=trigger,
+                started_at=started_at,
+                duration_seconds=duration,
+                outcome=EvaluationRun.Outcome.UNCHANGED,
+                inputs_fingerprint=value,
+            )
+            for pk, value in sorted(fingerprints.items())
+        ),
+        batch_size=1000,
+    )
+    statuses_lock(fingerprints)
+    with connection.cursor() as cursor:
+        cursor.execute(_STATUS_CHECKED, {"ids": sorted(fingerprints), "now": started_at})
+    return runs
