@@ -18,16 +18,13 @@ The fingerprint is a hash of:
   - its exports (a load, a rejection, the files named in evidence);
   - its grants (status, mode, declaration flag, partner) and their changes (history);
   - its declarations;
-  - its searches, through the `SearchDay` rollup, which every change to the searches
-    recounts in the same transaction: a load, a reclassification (terms), an agency
-    merge, the retention of old months. A recount writes its rows again, so even a
-    recount to the same figures moves the version. The searches table itself, tens of
-    millions of rows, is never read;
+  - its searches, through what changes them: its exports (every load writes its
+    export's row), and below, shared by all, the reason terms (a reclassification),
+    the agency directory (a merge) and the searches' partitions (retention). The
+    searches table, tens of millions of rows, and its rollups are never read: the
+    check costs about as much as the municipality's grants;
   - the people's steps on its findings (a FindingEvent with an actor; the evaluation's
     own events have none, so a run does not change the fingerprint it recorded);
-  - the directory entries of the agencies its grants and searches name (name, state,
-    level, parent; a merge rewrites the grants and the search days it moves), and which
-    of them are blocked;
   - its own police's agencies, as evaluation matches them by name and ORI;
   - the first day a result that depends on the date could change (`valid until`):
     OUT_OF_STATE_NO_DECLARATION counts a declaration from the day it is received until
@@ -37,7 +34,9 @@ The fingerprint is a hash of:
     night; on that day it changes, and the municipality is evaluated. Nothing else an
     evaluation writes depends on today (summaries say "since", never "for N months").
 - shared by all: the active rules with their severity and settings, the reason terms
-  (count and version), the home state and time zone, whether any grant exists at all
+  (count and version), the agency directory's version (a merge, a new name, state or
+  level: every municipality is evaluated again), the blocked agencies, the searches'
+  partitions, the home state and time zone, whether any grant exists at all
   (SEARCH_WITHOUT_GRANT waits for the first sharing data), and the source of the code
   that evaluates (rules, vocabulary, classifier, name matching): a new release
   evaluates everything once.
@@ -61,6 +60,7 @@ from django.db import connection
 from apps.compliance import vocabulary
 from apps.compliance.models import ReasonTerm
 from apps.sharing.models import SharingGrant
+from apps.sharing.partitions import DEFAULT, PARENT
 
 from .models import EvaluationRun, FindingEvent
 from .rollups import statuses_lock
@@ -106,31 +106,10 @@ WITH exports AS (
 ), declarations AS (
     SELECT d.{declaration.municipality} AS municipality_id, VERSION(d) AS version
     FROM {declaration} d WHERE d.{declaration.municipality} = ANY(%(ids)s) GROUP BY 1
-), searchers AS (
-    -- The search rollup read once: per municipality and searching agency.
-    SELECT s.{search_day.municipality} AS municipality_id, s.{search_day.agency} AS agency_id,
-           count(*) AS n, sum(s.xmin::text::bigint) AS xids,
-           sum(hashtext(s.ctid::text)) AS places, sum(s.{search_day.searches}) AS searches
-    FROM {search_day} s WHERE s.{search_day.municipality} = ANY(%(ids)s) GROUP BY 1, 2
-), search_days AS (
-    SELECT municipality_id, sum(n) || ':' || sum(xids) || ':' || sum(places)
-                            || ':' || sum(searches) AS version
-    FROM searchers GROUP BY 1
 ), steps AS (
     SELECT f.{step.municipality} AS municipality_id, VERSION(f) AS version
     FROM {step} f
     WHERE f.{step.municipality} = ANY(%(ids)s) AND f.{step.actor} IS NOT NULL GROUP BY 1
-), named AS (
-    -- The agencies a municipality's grants and searches name.
-    SELECT {grant.municipality} AS municipality_id, {grant.agency} AS agency_id
-    FROM {grant} WHERE {grant.municipality} = ANY(%(ids)s)
-    UNION
-    SELECT municipality_id, agency_id FROM searchers
-), agencies AS (
-    SELECT n.municipality_id, VERSION(a) AS version,
-           array_agg(n.agency_id ORDER BY n.agency_id)
-               FILTER (WHERE n.agency_id = ANY(%(blocked)s)) AS blocked
-    FROM named n JOIN {agency} a ON a.id = n.agency_id GROUP BY 1
 ), boundaries AS (
     -- The days on which OUT_OF_STATE_NO_DECLARATION's answer could change.
     SELECT municipality_id, min(day) AS valid_until FROM (
@@ -147,17 +126,15 @@ WITH exports AS (
     ) candidates
     WHERE day > %(today)s GROUP BY 1
 )
-SELECT m.id, format('%%s/%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s|%%s', m.xmin, m.ctid,
-                    e.version, g.version, c.version, d.version, s.version, f.version,
-                    a.version, a.blocked, b.valid_until) AS inputs
+SELECT m.id, format('%%s/%%s|%%s|%%s|%%s|%%s|%%s|%%s', m.xmin, m.ctid,
+                    e.version, g.version, c.version, d.version, f.version,
+                    b.valid_until) AS inputs
 FROM {municipality} m
 LEFT JOIN exports e ON e.municipality_id = m.id
 LEFT JOIN grants g ON g.municipality_id = m.id
 LEFT JOIN changes c ON c.municipality_id = m.id
 LEFT JOIN declarations d ON d.municipality_id = m.id
-LEFT JOIN search_days s ON s.municipality_id = m.id
 LEFT JOIN steps f ON f.municipality_id = m.id
-LEFT JOIN agencies a ON a.municipality_id = m.id
 LEFT JOIN boundaries b ON b.municipality_id = m.id
 WHERE m.id = ANY(%(ids)s)
 """
@@ -166,7 +143,16 @@ _PER_MUNICIPALITY_QUERY = re.sub(
 ).format(**vocabulary.TABLES, step=vocabulary.Names(FindingEvent))
 
 _TERMS_TABLE = connection.ops.quote_name(ReasonTerm._meta.db_table)
-_TERMS_VERSION = f"SELECT {_version('t')} FROM {_TERMS_TABLE} t"  # noqa: S608 # nosec B608 - constant SQL
+# Shared by every municipality: the reason terms, the agency directory (a merge, a new
+# state, level or name moves it) and the oldest of the searches' partitions (retention).
+_SHARED_VERSIONS = (
+    f"SELECT (SELECT {_version('t')} FROM {_TERMS_TABLE} t),"  # noqa: S608 # nosec B608 - constant SQL
+    f" (SELECT {_version('a')} FROM {vocabulary.TABLES['agency']} a),"
+    # The oldest monthly partition: retention drops it; the months created ahead do not
+    # count (the nightly job adds one a month).
+    f" (SELECT min(c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+    f"  WHERE i.inhparent = '{PARENT}'::regclass AND c.relname <> '{DEFAULT}')"
+)
 
 
 @cache
@@ -180,11 +166,14 @@ def code_version() -> str:
 
 def _shared_inputs(context: "Context") -> str:
     with connection.cursor() as cursor:
-        cursor.execute(_TERMS_VERSION)
-        (terms,) = cursor.fetchone()
+        cursor.execute(_SHARED_VERSIONS)
+        terms, agencies, partitions = cursor.fetchone()
     return json.dumps(
         {
             "code": code_version(),
+            "agencies": agencies,
+            "blocked": sorted(context.blocked),
+            "partitions": partitions,
             "rules": sorted(
                 (rule.code, rule.severity, rule.settings) for rule in context.rules.values()
             ),
@@ -215,7 +204,6 @@ def fingerprints_compute(context: "Context") -> dict[int, str]:
             _PER_MUNICIPALITY_QUERY,
             {
                 "ids": context.ids,
-                "blocked": list(context.blocked),
                 "today": context.today,
                 "max_age": _max_age_days(context),
             },

@@ -6,7 +6,8 @@ searches; Birch Hollow shares with a local police department. Each change to one
 input must make its municipality (and, for a per-municipality input, only it) evaluate
 again; the rest are recorded "unchanged"."""
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -25,6 +26,7 @@ from apps.compliance.models import BlocklistEntry, ReasonTerm, Rule
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import Declaration, SharingGrant
+from apps.sharing.partitions import searches_months_ensure
 from apps.sharing.rollups import search_days_rebuild
 from tests.vendors.factories import VendorExportFactory
 
@@ -82,9 +84,12 @@ def test_a_new_export_makes_its_municipality_evaluate_again(state, municipality_
 
 
 def test_new_searches_make_their_municipality_evaluate_again(state, municipality_b):
-    # A load writes searches and recounts their days in the rollup.
-    SearchEventFactory(municipality=municipality_b, reason_label="immigration")
-    search_days_rebuild(municipality_ids=[municipality_b.pk])
+    # A load writes its export's row and the searches, by an agency already known.
+    export = VendorExportFactory(municipality=municipality_b, kind="network_audit")
+    SearchEventFactory(
+        municipality=municipality_b, agency=state["searcher"], source_export=export,
+        reason_label="immigration",
+    )  # fmt: skip
 
     assert nightly() == {municipality_b.pk}
 
@@ -104,12 +109,12 @@ def test_a_declaration_makes_its_municipality_evaluate_again(state, municipality
     assert nightly() == {municipality_a.pk}
 
 
-def test_a_blocklist_entry_makes_the_municipalities_naming_the_agency_evaluate_again(
-    state, municipality_a
+def test_a_blocklist_entry_makes_every_municipality_evaluate_again(
+    state, municipality_a, municipality_b
 ):
     BlocklistEntry.objects.create(agency=state["searcher"], reason="test", citation="2-130(b)")
 
-    assert nightly() == {municipality_a.pk}
+    assert nightly() == {municipality_a.pk, municipality_b.pk}
 
 
 def test_a_rule_setting_makes_every_municipality_evaluate_again(
@@ -130,18 +135,31 @@ def test_a_reason_term_makes_every_municipality_evaluate_again(
     assert nightly() == {municipality_a.pk, municipality_b.pk}
 
 
-def test_an_agency_moving_state_makes_the_municipalities_naming_it_evaluate_again(
-    state, municipality_b
+# The agency directory is one input shared by all: any change to it evaluates everyone.
+def test_an_agency_moving_state_makes_every_municipality_evaluate_again(
+    state, municipality_a, municipality_b
 ):
     Agency.objects.filter(pk=state["local"].pk).update(state="IN")
 
-    assert nightly() == {municipality_b.pk}
+    assert nightly() == {municipality_a.pk, municipality_b.pk}
 
 
-def test_an_agency_merge_makes_the_municipalities_naming_it_evaluate_again(state, municipality_a):
+def test_an_agency_merge_makes_every_municipality_evaluate_again(
+    state, municipality_a, municipality_b
+):
     agency_merge(source=state["searcher"], target=AgencyFactory(name="Cedar Falls Iowa PD"))
 
-    assert nightly() == {municipality_a.pk}
+    assert nightly() == {municipality_a.pk, municipality_b.pk}
+
+
+def test_a_new_oldest_month_of_searches_makes_every_municipality_evaluate_again(
+    state, municipality_a, municipality_b
+):
+    # The oldest monthly partition is an input shared by all: retention drops it; here
+    # an older month arrives (a late file), which moves it the other way.
+    searches_months_ensure(months=[date(2001, 1, 1)])
+
+    assert nightly() == {municipality_a.pk, municipality_b.pk}
 
 
 def test_a_municipality_of_its_own_changes_only_itself(state, municipality_b):
@@ -257,8 +275,10 @@ def test_the_fingerprints_never_read_the_searches_table(state, municipality_a, m
                 continue
             cursor.execute("EXPLAIN (FORMAT JSON) " + query["sql"])
             plans.append(str(cursor.fetchone()[0]))
-    assert any("sharing_searchday" in plan for plan in plans)  # the rollup stands in
-    assert not any("sharing_searchevent" in plan for plan in plans)
+    read = {name for plan in plans for name in re.findall(r"'Relation Name': '(\w+)'", plan)}
+    assert "vendors_vendorexport" in read  # the loads stand in for their searches
+    searches = ("sharing_searchevent", "sharing_searchday")
+    assert not {name for name in read if name.startswith(searches)}
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
