@@ -220,6 +220,7 @@ SELECT rule, count(*) FROM (
 ) subjects GROUP BY rule ORDER BY rule
 """
 
+
 def database_url(database: str) -> str:
     return os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + database
 
@@ -436,8 +437,10 @@ def main() -> None:
         double = measure(args, f"{args.database}_x2", grants=args.grants * 2,
                          searches=args.searches * 2)  # fmt: skip
         ratio = double["full_1"] / base["full_1"]
-        print(f"--- twice the state: forced full run (one process) {ratio:.2f}x the first"
-              " (target <= 2.2x)")
+        print(
+            f"--- twice the state: forced full run (one process) {ratio:.2f}x the first"
+            " (target <= 2.2x)"
+        )
 
 
 if __name__ == "__main__":
