@@ -138,9 +138,19 @@ LEFT JOIN steps f ON f.municipality_id = m.id
 LEFT JOIN boundaries b ON b.municipality_id = m.id
 WHERE m.id = ANY(%(ids)s)
 """
-_PER_MUNICIPALITY_QUERY = re.sub(
-    r"VERSION\((\w+)\)", lambda match: _version(match[1]), _PER_MUNICIPALITY
-).format(**vocabulary.TABLES, step=vocabulary.Names(FindingEvent))
+# Two forms of the one statement: for a few municipalities (an upload's run, a batch's
+# check) each table is read through its municipality index; for the whole state, the
+# ids are a hashed set the scans are joined to, as `= ANY` over 1,300 ids was tested row
+# by row (1.5 s instead of 7.4 s for 800,000 grants and their history).
+_MANY = 64
+_PER_MUNICIPALITY_QUERY = {
+    many: re.sub(r"VERSION\((\w+)\)", lambda match: _version(match[1]), _PER_MUNICIPALITY)
+    .replace(
+        "= ANY(%(ids)s)", "IN (SELECT unnest(%(ids)s::bigint[]))" if many else "= ANY(%(ids)s)"
+    )
+    .format(**vocabulary.TABLES, step=vocabulary.Names(FindingEvent))
+    for many in (False, True)
+}
 
 _TERMS_TABLE = connection.ops.quote_name(ReasonTerm._meta.db_table)
 # Shared by every municipality: the reason terms, the agency directory (a merge, a new
@@ -201,7 +211,7 @@ def fingerprints_compute(context: "Context") -> dict[int, str]:
         # Compiling the statement took longer than running it on a test state.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(
-            _PER_MUNICIPALITY_QUERY,
+            _PER_MUNICIPALITY_QUERY[len(context.ids) > _MANY],
             {
                 "ids": context.ids,
                 "today": context.today,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.agencies.models import Agency
 from apps.agencies.services import agency_merge
+from apps.audits import fingerprints
 from apps.audits.evaluation import _context, municipalities_changed, municipalities_evaluate
 from apps.audits.fingerprints import fingerprints_compute
 from apps.audits.models import EvaluationRun, Finding, FindingEvent, MunicipalityStatus
@@ -303,3 +304,16 @@ def test_the_second_nightly_run_through_the_workers_skips_all_and_changes_nothin
              60, "the second nightly run")  # fmt: skip
     assert runs(municipality_a, "succeeded") + runs(municipality_b, "succeeded") == 4
     assert snapshot() == before
+
+
+def test_the_statewide_form_of_the_check_gives_the_same_fingerprints(
+    state, municipality_a, municipality_b, monkeypatch
+):
+    with statewide_scope():
+        context = _context(list(Municipality.objects.order_by("pk")))
+        few = fingerprints_compute(context)
+        monkeypatch.setattr(fingerprints, "_MANY", 0)  # the form the nightly run uses
+        many = fingerprints_compute(context)
+
+    assert few == many
+    assert len(set(few.values())) == 2  # and the two municipalities' differ
