@@ -3,16 +3,21 @@
 Tenant-owned rows (grants, changes, searches) default to a source export of the same
 municipality, so every finding's evidence can name a file and a line. A grant or a search
 made here recomputes its municipality's rollup of searches without a grant, as a load
-does; a test that changes one afterwards calls `ungranted_keep` itself.
+does (once at the end inside `ungranted_deferred`), and a search counts itself into the
+day rollup; a test that changes one afterwards calls `ungranted_keep` or
+`rollups_rebuild` itself.
 """
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import factory
+from django.conf import settings
 from django.db import connection
 
 from apps.agencies.models import Agency
 from apps.agencies.naming import parse_agency_name
+from apps.compliance import vocabulary
 from apps.compliance.vocabulary import BROAD_MODES
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
 from apps.sharing.ungranted import ungranted_agencies_refresh, ungranted_refresh
@@ -29,15 +34,63 @@ def ungranted_keep(*municipality_ids: int) -> None:
         ungranted_refresh(cursor, municipality_ids=list(municipality_ids))
 
 
+# The municipalities whose rollup of searches without a grant waits for the end of
+# `ungranted_deferred`, or None outside it.
+_deferred: set[int] | None = None
+
+
+@contextmanager
+def ungranted_deferred():
+    """Make many grants and searches, and recompute their municipalities' rollup of
+    searches without a grant once at the end, instead of once per row."""
+    global _deferred  # one test's rows at a time
+    _deferred = set()
+    try:
+        yield
+    finally:
+        municipalities, _deferred = _deferred, None
+    if municipalities:
+        ungranted_keep(*municipalities)
+
+
+# A search made here counts itself into its day's row of the day rollup, where the rules
+# find a blocklisted agency's searches (a load recounts the days it touched).
+_SEARCH_DAY_ADD = vocabulary.sql_template(
+    "INSERT INTO {search_day} ({search_day.municipality}, {search_day.day},"
+    " {search_day.agency}, {search_day.reason_label}, {search_day.searches})"
+    " VALUES (%(municipality)s, (%(at)s::timestamptz AT TIME ZONE %(tz)s)::date, %(agency)s,"
+    " %(label)s, 1)"
+    " ON CONFLICT ({search_day.municipality}, {search_day.day}, {search_day.agency},"
+    " {search_day.reason_label}) DO UPDATE SET {search_day.searches} = {search_day}."
+    "{search_day.searches} + 1"
+)
+
+
 class _KeepsUngranted:
     """A row made here recomputes what it changes of the rollup of searches without a
     grant: a search or a one-to-one grant, the searches of its agency (as a merge
-    does); a broad-mode grant, its municipality's (as a grant load does)."""
+    does); a broad-mode grant, its municipality's (as a grant load does). A search also
+    counts itself into the day rollup."""
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):
         super()._after_postgeneration(instance, create, results)
         if not create:
+            return
+        if isinstance(instance, SearchEvent):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _SEARCH_DAY_ADD,
+                    {
+                        "municipality": instance.municipality_id,
+                        "at": instance.searched_at,
+                        "tz": settings.TIME_ZONE,
+                        "agency": instance.agency_id,
+                        "label": instance.reason_label,
+                    },
+                )
+        if _deferred is not None:
+            _deferred.add(instance.municipality_id)
             return
         if getattr(instance, "mode", None) in BROAD_MODES:
             ungranted_keep(instance.municipality_id)
