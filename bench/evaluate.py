@@ -270,10 +270,11 @@ def prepare(database: str, *, municipalities: int, grants: int, searches: int,
         with connection.transaction():
             for statement in GENERATE.split(";\n\n"):
                 connection.execute(statement, params)
-        # The searches were written with SQL, past the loads that keep this rollup.
+        # The searches were written with SQL, past the loads that keep their rollups.
         subprocess.run(
-            [sys.executable, "manage.py", "ungranted_rebuild"], cwd=ROOT, env=env, check=True
-        )
+            [sys.executable, "manage.py", "search_rollups_rebuild"], cwd=ROOT, env=env,
+            check=True,
+        )  # fmt: skip
         connection.execute("ANALYZE")
         counts = connection.execute(
             "SELECT (SELECT count(*) FROM municipalities_municipality),"

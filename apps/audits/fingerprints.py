@@ -59,7 +59,6 @@ from django.db import connection
 
 from apps.compliance import vocabulary
 from apps.compliance.models import ReasonTerm
-from apps.sharing.models import SharingGrant
 from apps.sharing.partitions import DEFAULT, PARENT
 
 from .models import EvaluationRun, FindingEvent
@@ -190,7 +189,7 @@ def _shared_inputs(context: "Context") -> str:
             "terms": terms,
             "home_state": settings.PORTAL_HOME_STATE,
             "time_zone": settings.TIME_ZONE,
-            "any_grant": SharingGrant.objects.exists(),
+            "any_grant": context.any_grant,
         },
         sort_keys=True,
         default=str,
@@ -208,8 +207,6 @@ def fingerprints_compute(context: "Context") -> dict[int, str]:
     statewide scope."""
     shared = _shared_inputs(context)
     with connection.cursor() as cursor:
-        # Compiling the statement took longer than running it on a test state.
-        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
             _PER_MUNICIPALITY_QUERY[len(context.ids) > _MANY],
             {
@@ -262,6 +259,8 @@ def runs_unchanged_record(
 ) -> list[EvaluationRun]:
     """Record a run of outcome "unchanged" for each of these municipalities, in one
     insert, and show them checked on the statewide dashboard (its "last evaluation")."""
+    if not fingerprints:
+        return []
     runs = EvaluationRun.objects.bulk_create(
         (
             EvaluationRun(

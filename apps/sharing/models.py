@@ -258,7 +258,8 @@ class SearchDay(TenantModel):
     """
 
     day = models.DateField()
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # Indexed below, leading a composite index.
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
     reason_label = models.CharField(max_length=20)
     searches = models.PositiveIntegerField()
 
@@ -274,7 +275,10 @@ class SearchDay(TenantModel):
         indexes = [
             models.Index(
                 fields=["reason_label", "day"], include=["searches"], name="search_day_label"
-            )
+            ),
+            # The days a blocklisted agency searched a municipality, where the rules find
+            # its searches (apps.audits.evaluation); an agency's rows for a merge.
+            models.Index(fields=["agency", "municipality", "day"], name="search_day_agency"),
         ]
 
     def __str__(self) -> str:

@@ -538,6 +538,87 @@ def test_any_search_by_a_blocklisted_agency_is_an_immigration_finding(municipali
     assert_evidence(finding, {search.source_export: [search.source_line]})
 
 
+def test_a_blocklisted_agency_s_searches_are_found_on_every_local_day_they_fall_on(
+    municipality_a, ice
+):
+    # 23:30 in Chicago on June 3 is June 4 in UTC: the day rollup files it under June 3,
+    # and the rule reads that local day's whole range; 00:10 local on June 4 is next.
+    late = SearchEventFactory(
+        municipality=municipality_a, agency=ice, searched_at=datetime(2025, 6, 4, 4, 30, tzinfo=UTC)
+    )
+    early = SearchEventFactory(
+        municipality=municipality_a,
+        agency=ice,
+        searched_at=datetime(2025, 6, 4, 5, 10, tzinfo=UTC),
+        source_export=late.source_export,
+    )
+    SearchEventFactory(municipality=municipality_a, source_export=late.source_export)
+
+    evaluate(municipality_a)
+
+    finding = the_finding(municipality_a, "IMMIGRATION_SEARCH")
+    assert "2 searches" in finding.summary
+    assert_evidence(finding, {late.source_export: [late.source_line, early.source_line]})
+
+
+def test_the_reason_rules_read_only_flagged_searches_and_a_blocklisted_agency_s_days(
+    municipality_a, ice
+):
+    """The rules on reasons never read a municipality's other searches: the flagged ones
+    come through their partial index, a blocklisted agency's through the days the day
+    rollup shows it searching. (A test table is small enough to scan whole, so sequential
+    scans are off, as on a table of millions.)"""
+    from django.conf import settings
+    from django.db import connection
+
+    from apps.audits import evaluation
+    from apps.municipalities.scoping import statewide_scope
+
+    export = VendorExportFactory(municipality=municipality_a)
+    others = [
+        SearchEventFactory(
+            municipality=municipality_a,
+            source_export=export,
+            searched_at=SEARCHED + timedelta(days=day),
+        )
+        for day in range(60)
+    ]
+    vague = SearchEventFactory(
+        municipality=municipality_a, source_export=export, reason_label="vague", reason=""
+    )
+    SearchEventFactory(municipality=municipality_a, source_export=export, agency=ice)
+    with statewide_scope():
+        context = evaluation._context([municipality_a])
+    params = evaluation._params(
+        context,
+        own_municipalities=[],
+        own_agencies=[],
+        lines=evaluation.EVIDENCE_LINES,
+        tz=settings.TIME_ZONE,
+        **evaluation._active(context, evaluation._REASON_CONDITIONS),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("ANALYZE " + SearchEvent._meta.db_table)
+        cursor.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + evaluation._SEARCH_QUERIES["reasons"], params
+        )
+        plan = cursor.fetchone()[0]
+        cursor.execute(evaluation._SEARCH_QUERIES["reasons"], params)
+        found = {(rule, agency_id, n) for rule, _, agency_id, _, n, *_ in cursor.fetchall()}
+
+    def searches_read(node) -> int:
+        own = node.get("Relation Name", "").startswith(SearchEvent._meta.db_table)
+        rows = node["Actual Rows"] * node["Actual Loops"] + node.get("Rows Removed by Filter", 0)
+        return (rows if own else 0) + sum(searches_read(n) for n in node.get("Plans", []))
+
+    assert found == {("IMMIGRATION_SEARCH", ice.pk, 1), ("VAGUE_REASON", vague.agency_id, 1)}
+    assert len(others) == 60
+    # Of 62 searches: the flagged one, and at most the 3 searches of the one day the
+    # blocklisted agency searched (the planner may read that day by time, then agency).
+    assert searches_read(plan[0]["Plan"]) <= 4
+
+
 def test_ice_meaning_methamphetamine_and_other_towns_searches_are_no_immigration_finding(
     municipality_a, municipality_b, ward_county_tx
 ):

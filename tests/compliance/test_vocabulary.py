@@ -40,8 +40,8 @@ def every_choice_value() -> set[str]:
 def hand_written_sql() -> dict[str, str]:
     """Every query the rules and the rollups run, as it is sent (names filled in)."""
     return {
-        **{f"rule {code}": sql for code, sql in evaluation._GRANT_QUERIES.items()},
-        **{f"rule {code}": sql for code, sql in evaluation._SEARCH_QUERIES.items()},
+        "grant rules": evaluation._GRANT_QUERY,
+        **{f"search rules {name}": sql for name, sql in evaluation._SEARCH_QUERIES.items()},
         "rule BULK_ACCEPTANCE": evaluation._BULK_QUERY,
         "status rollup": audit_rollups._REFRESH_QUERY,
         "status rows": audit_rollups._STATUS_ROWS,

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 # The rule's query before the rollup: every network search of the batch read against the
 # grants' windows and pools.
-_OLD_HITS = """own AS (
+_OLD_HITS = """WITH own AS (
     SELECT * FROM unnest(%(own_municipalities)s::bigint[], %(own_agencies)s::bigint[])
         AS o(municipality_id, agency_id)
 ), windows AS (
@@ -42,7 +42,8 @@ _OLD_HITS = """own AS (
 ), pools AS (
     SELECT * FROM windows WHERE mode = ANY(%(broad_modes)s)
 ), hits AS (
-    SELECT s.{search.municipality} AS municipality_id, s.{search.agency} AS agency_id,
+    SELECT 'SEARCH_WITHOUT_GRANT' AS rule,
+           s.{search.municipality} AS municipality_id, s.{search.agency} AS agency_id,
            s.{search.source_export} AS source_export_id,
            s.{search.source_line} AS source_line, s.{search.searched_at} AS searched_at
     FROM {search} s
@@ -62,7 +63,9 @@ _OLD_HITS = """own AS (
             AND s.{search.searched_at} >= p.from_at AND s.{search.searched_at} < p.until_at)
 )"""
 # The rest of it, from the hits on, is what the other search rules still run.
-OLD_QUERY = vocabulary.sql_template(evaluation._SEARCHES.replace("{hits}", _OLD_HITS))
+OLD_QUERY = vocabulary.sql_template(
+    _OLD_HITS + ", " + evaluation._PER_FILE + evaluation._BY_AGENCY
+)
 
 SEARCHES_HEADER = [
     "search_id", "searched_at", "searching_agency", "searching_ori", "searcher", "reason",

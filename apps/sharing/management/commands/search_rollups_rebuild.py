@@ -3,16 +3,19 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.municipalities.models import Municipality
+from apps.sharing.rollups import search_days_rebuild
 from apps.sharing.ungranted import ungranted_rebuild
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute the rollup of searches without a grant (what the search-without-grant "
-        "rule reads) from the searches and grants, for the --municipality slugs given or "
-        "for all. Loads, reloads, agency merges and retention keep it as they go; run this "
-        "after a repair by hand, a change of PORTAL_HOME_STATE, or on a state generated "
-        "with SQL. Running it again changes nothing."
+        "Recompute the rollups of the searches from the searches and grants, for the "
+        "--municipality slugs given or for all: the searches per day, agency and label "
+        "(what the dashboards count, and where the rules find a blocklisted agency's "
+        "searches) and the searches without a grant (what the search-without-grant rule "
+        "reads). Loads, reloads, agency merges and retention keep both as they go; run "
+        "this after a repair by hand, a change of PORTAL_HOME_STATE, or on a state "
+        "generated with SQL. Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -28,5 +31,9 @@ class Command(BaseCommand):
                 raise CommandError(f"No municipality with slug {', '.join(missing)}")
             ids = list(found.values())
         started = time.monotonic()
-        rows = ungranted_rebuild(municipality_ids=ids)
-        self.stdout.write(f"{rows} row(s) written in {time.monotonic() - started:.1f}s.")
+        days = search_days_rebuild(municipality_ids=ids)
+        ungranted = ungranted_rebuild(municipality_ids=ids)
+        self.stdout.write(
+            f"{days} day row(s) and {ungranted} row(s) of searches without a grant written"
+            f" in {time.monotonic() - started:.1f}s."
+        )
