@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from psycopg.types.datetime import TimestamptzLoader
 from psycopg.types.json import Jsonb
@@ -42,8 +42,9 @@ from apps.compliance.models import Rule
 from apps.core import activity
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
-from apps.sharing.models import SharingGrant
+from apps.sharing.models import SearchRetention, SharingGrant
 from apps.sharing.ungranted import LINES_KEPT
+from apps.vendors.models import VendorExport
 
 from .fingerprints import fingerprints_compute, fingerprints_unchanged, runs_unchanged_record
 from .models import EvaluationRun, Finding, FindingEvent
@@ -83,6 +84,7 @@ class Context:
     own_agencies: dict[int, list[int]]  # per municipality, its own police's agencies
     today: object
     any_grant: bool  # any sharing data uploaded anywhere
+    kept_from: datetime | None = None  # the searches before it were dropped (retention)
 
 
 def _fast_timestamps(cursor) -> None:
@@ -718,6 +720,70 @@ def _stored_write(findings: list[_Stored]) -> None:
         cursor.execute("DROP TABLE evaluation_finding_write")
 
 
+_SEARCH_RULES_ALL = frozenset(code for codes in _SEARCH_RULES.values() for code in codes)
+
+
+class _Dropped:
+    """What retention took from the batch's findings on searches: the searches before
+    `kept_from` are gone, so counting again would shrink or close findings that stand.
+    A finding whose searches began before it keeps, for each of its files that began
+    before it, at least the count and the first lines it recorded; one whose searches
+    all came before it stays as it is."""
+
+    def __init__(self, context: Context, existing: dict):
+        self.kept_from = context.kept_from
+        self.starts: dict[int, datetime | None] = {}
+        if self.kept_from is None:
+            return
+        exports = {
+            file["export"]
+            for finding in existing.values()
+            if self.began_before(finding)
+            for file in finding.evidence.get("files", [])
+        }
+        if exports:
+            self.starts = dict(
+                VendorExport.objects.filter(pk__in=exports).values_list("pk", "period_start")
+            )
+
+    def began_before(self, finding: "_Stored") -> bool:
+        return (
+            self.kept_from is not None
+            and finding.rule_code in _SEARCH_RULES_ALL
+            and finding.period_start is not None
+            and finding.period_start < self.kept_from
+        )
+
+    def all_before(self, finding: "_Stored") -> bool:
+        """Every search the finding cites was dropped: nothing is left to count again."""
+        return (
+            self.began_before(finding)
+            and finding.period_end is not None
+            and finding.period_end < self.kept_from
+        )
+
+    def merge(self, finding: "_Stored", hit: Hit, fields: dict) -> None:
+        """Add to the hit's `fields` what the finding recorded of its dropped searches."""
+        files = {file["export"]: dict(file) for file in fields["evidence"]["files"]}
+        for old in finding.evidence.get("files", []):
+            start = self.starts.get(old["export"])
+            if start is None or start >= self.kept_from:
+                continue  # a file wholly kept: counted again in full
+            new = files.get(old["export"])
+            if new is None:
+                files[old["export"]] = old
+            else:
+                new["count"] = max(new["count"], old["count"])
+                new["lines"] = sorted({*new["lines"], *old["lines"]})[:EVIDENCE_LINES]
+        count = sum(file["count"] for file in files.values())
+        fields["evidence"] = {"count": count, "files": [files[pk] for pk in sorted(files)]}
+        fields["period_start"] = min(finding.period_start, hit.period_start or finding.period_start)
+        fields["summary"] = _SEARCH_SUMMARIES[hit.rule_code].format(
+            agency_name=hit.subject_label, n=count, es="" if count == 1 else "es",
+            s="" if count == 1 else "s",
+        )  # fmt: skip
+
+
 def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, int]]:
     """Bring the batch's stored findings in line with the hits, in bulk: one read of the
     batch's findings, one insert of the new ones, one `COPY` and `UPDATE` of the changed
@@ -731,6 +797,7 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, in
     created: list[Finding] = []
     created_ended: list[Finding] = []
     ending: list[_Stored] = []
+    dropped = _Dropped(context, existing)
     for hit in hits:
         rule = context.rules[hit.rule_code]
         tally = counts[hit.municipality_id]
@@ -758,6 +825,8 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, in
             if hit.ended:
                 created_ended.append(finding)
             continue
+        if dropped.began_before(finding):
+            dropped.merge(finding, hit, fields)
         dirty = [name for name, value in fields.items() if getattr(finding, name) != value]
         for name in dirty:
             setattr(finding, name, fields[name])
@@ -781,7 +850,11 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, in
             tally["unchanged"] += 1
         if dirty:
             changed.append(finding)
-    closing = ending + [f for f in existing.values() if f.status not in _KEPT_WHEN_CLEARED]
+    closing = ending + [
+        f
+        for f in existing.values()
+        if f.status not in _KEPT_WHEN_CLEARED and not dropped.all_before(f)
+    ]
     grants = SharingGrant.objects.select_related("source_export").in_bulk(
         {f.grant_id for f in closing + created_ended if f.grant_id}
     )
@@ -848,6 +921,7 @@ def _context(municipalities: list[Municipality]) -> Context:
         own_agencies=_own_agencies(municipalities),
         today=timezone.localdate(),
         any_grant=SharingGrant.objects.exists(),
+        kept_from=SearchRetention.objects.aggregate(at=Max("kept_from"))["at"],
     )
 
 

@@ -190,6 +190,7 @@ def _shared_inputs(context: "Context") -> str:
             "home_state": settings.PORTAL_HOME_STATE,
             "time_zone": settings.TIME_ZONE,
             "any_grant": context.any_grant,
+            "kept_from": context.kept_from,
         },
         sort_keys=True,
         default=str,

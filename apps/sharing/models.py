@@ -324,3 +324,23 @@ class UngrantedSearchDay(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.searches} searches without a grant on {self.day}"
+
+
+class SearchRetention(models.Model):
+    """One run of the retention command: the searches before `kept_from` are gone.
+
+    Statewide (the searches table's months are dropped for everyone at once). The
+    evaluation reads the latest: a finding about searches before it keeps the evidence
+    it recorded, since the searches it cites can no longer be counted again.
+    """
+
+    kept_from = models.DateTimeField(help_text="The searches before this time were dropped")
+    partitions = ArrayField(models.CharField(max_length=63))
+    searches = models.PositiveBigIntegerField(help_text="How many searches were dropped")
+    ran_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-kept_from"]
+
+    def __str__(self) -> str:
+        return f"Searches before {self.kept_from:%Y-%m-%d} dropped"

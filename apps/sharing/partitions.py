@@ -33,7 +33,7 @@ from psycopg import sql
 
 from apps.core import activity
 
-from .models import SearchEvent
+from .models import SearchEvent, SearchRetention
 from .rollups import search_days_refresh, searches_lock
 from .ungranted import ungranted_retention
 
@@ -163,9 +163,10 @@ def searches_retention(
 
     Searches of such months still in DEFAULT are first moved to their own partition,
     so they go too. Findings, their evidence and the exports are not touched: a
-    finding keeps the file names and lines it cites. One transaction, under the
-    statewide searches lock (loads wait) and the partitions lock; an entry in the
-    activity log records what was dropped. A dry run only counts.
+    finding keeps the file names and lines it cites, and evaluations after it keep
+    them too (a `SearchRetention` row records where the searches now start). One
+    transaction, under the statewide searches lock (loads wait) and the partitions
+    lock; an entry in the activity log records what was dropped. A dry run only counts.
     """
     if older_than_months < 1:
         raise ValueError("older_than_months must be at least 1")
@@ -222,6 +223,8 @@ def searches_retention(
         )
         # And the searches without a grant: the dropped days go, the cut one is recounted.
         ungranted_retention(cursor, kept_from=last_end)
+        # Evaluation keeps what findings recorded of the searches before it.
+        SearchRetention.objects.create(kept_from=last_end, partitions=names, searches=searches)
         activity.record(
             "searches.retention_dropped",
             subject_label=f"Searches before {cutoff:%Y-%m-%d}",

@@ -202,6 +202,15 @@ def test_retention_drops_the_oldest_month_and_leaves_findings_evidence_as_it_was
     ungranted_rebuild()
     assert ungranted_rollup() == kept
     assert findings_after == findings_before
+    # The next evaluation counts what is left and keeps what the findings recorded of
+    # the dropped month: nothing closes, no count or cited line shrinks.
+    with municipality_scope(municipality_a):
+        run = municipality_evaluate(municipality=municipality_a, trigger="manual")
+        findings_evaluated = list(
+            Finding.objects.order_by("pk").values("pk", "summary", "evidence", "status")
+        )
+    assert run.counts["closed"] == 0
+    assert findings_evaluated == findings_before
     with statewide_scope():
         entry = ActivityEntry.objects.get(action="searches.retention_dropped")
     assert entry.detail["partitions"] == [f"{PARENT}_y2023m04"]
