@@ -74,6 +74,7 @@ class Hit:
     period_start: datetime | None = None
     period_end: datetime | None = None  # None while the condition holds
     ended: bool = False  # a grant that was accepted and has since ended
+    minimum: int = 1  # the searches the rule needs (min_searches), checked on reconciling
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Context:
     today: object
     any_grant: bool  # any sharing data uploaded anywhere
     kept_from: datetime | None = None  # the searches before it were dropped (retention)
+    retained_at: datetime | None = None  # when the latest retention ran
 
 
 def _fast_timestamps(cursor) -> None:
@@ -466,9 +468,11 @@ def _search_hits(query: str) -> Callable[[Context], list[Hit]]:
                 agency_id=row["agency_id"],
                 period_start=row["first_at"],
                 period_end=row["last_at"],
+                # Checked on reconciling: what a finding kept of searches past retention
+                # counts toward it.
+                minimum=minimum[row["rule"]],
             )
             for row in rows
-            if row["n"] >= minimum[row["rule"]]
         ]
 
     return check
@@ -725,14 +729,18 @@ _SEARCH_RULES_ALL = frozenset(code for codes in _SEARCH_RULES.values() for code 
 
 class _Dropped:
     """What retention took from the batch's findings on searches: the searches before
-    `kept_from` are gone, so counting again would shrink or close findings that stand.
-    A finding whose searches began before it keeps, for each of its files that began
-    before it, at least the count and the first lines it recorded; one whose searches
-    all came before it stays as it is."""
+    `kept_from` are gone, so counting them again would shrink or close findings that
+    stand. A file can have lost searches when it was loaded before the latest retention
+    ran and began before `kept_from` (or its dates are unknown); the others are counted
+    again in full. An open finding keeps, for each such file, at least the count and the
+    first lines it recorded; a finding whose searches all came before `kept_from` stays
+    as it is while its rule is active. An approximation, on the safe side: a search of
+    such a file relabelled since is still counted."""
 
     def __init__(self, context: Context, existing: dict):
         self.kept_from = context.kept_from
-        self.starts: dict[int, datetime | None] = {}
+        self.active = set(context.rules)
+        self.dropping: set[int] = set()  # the files that may have lost searches
         if self.kept_from is None:
             return
         exports = {
@@ -742,14 +750,18 @@ class _Dropped:
             for file in finding.evidence.get("files", [])
         }
         if exports:
-            self.starts = dict(
-                VendorExport.objects.filter(pk__in=exports).values_list("pk", "period_start")
+            self.dropping = set(
+                VendorExport.objects.filter(pk__in=exports)
+                .filter(Q(period_start__lt=self.kept_from) | Q(period_start__isnull=True))
+                .filter(Q(finished_at__lt=context.retained_at) | Q(finished_at__isnull=True))
+                .values_list("pk", flat=True)
             )
 
     def began_before(self, finding: "_Stored") -> bool:
         return (
             self.kept_from is not None
             and finding.rule_code in _SEARCH_RULES_ALL
+            and finding.status not in _REOPENED_WHEN_BACK
             and finding.period_start is not None
             and finding.period_start < self.kept_from
         )
@@ -758,16 +770,17 @@ class _Dropped:
         """Every search the finding cites was dropped: nothing is left to count again."""
         return (
             self.began_before(finding)
+            and finding.rule_code in self.active
             and finding.period_end is not None
             and finding.period_end < self.kept_from
+            and all(file["export"] in self.dropping for file in finding.evidence["files"])
         )
 
     def merge(self, finding: "_Stored", hit: Hit, fields: dict) -> None:
         """Add to the hit's `fields` what the finding recorded of its dropped searches."""
         files = {file["export"]: dict(file) for file in fields["evidence"]["files"]}
         for old in finding.evidence.get("files", []):
-            start = self.starts.get(old["export"])
-            if start is None or start >= self.kept_from:
+            if old["export"] not in self.dropping:
                 continue  # a file wholly kept: counted again in full
             new = files.get(old["export"])
             if new is None:
@@ -801,7 +814,8 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, in
     for hit in hits:
         rule = context.rules[hit.rule_code]
         tally = counts[hit.municipality_id]
-        finding = existing.pop((hit.municipality_id, hit.rule_code, hit.subject_key), None)
+        key = (hit.municipality_id, hit.rule_code, hit.subject_key)
+        finding = existing.pop(key, None)
         fields = {
             "subject_label": hit.subject_label[:255],
             "severity": rule.severity,
@@ -813,6 +827,13 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, in
             "period_start": hit.period_start,
             "period_end": hit.period_end,
         }
+        if finding is not None and dropped.began_before(finding):
+            dropped.merge(finding, hit, fields)
+        if fields["evidence"]["count"] < hit.minimum:
+            # Too few searches for the rule: as if there were no hit.
+            if finding is not None:
+                existing[key] = finding
+            continue
         if finding is None:
             finding = Finding(
                 municipality_id=hit.municipality_id,
@@ -825,8 +846,6 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, in
             if hit.ended:
                 created_ended.append(finding)
             continue
-        if dropped.began_before(finding):
-            dropped.merge(finding, hit, fields)
         dirty = [name for name, value in fields.items() if getattr(finding, name) != value]
         for name in dirty:
             setattr(finding, name, fields[name])
@@ -894,7 +913,7 @@ def _event(finding: Finding | _Stored, old: str, new: str, note: str) -> Finding
     )
 
 
-def _locks_take(ids: list[int]) -> None:
+def _locks_take(ids: list[int], *, outermost: bool) -> None:
     """Take the batch's municipality locks in ascending id order (the array is sorted and
     read in order), so that two runs sharing municipalities wait, never deadlock.
 
@@ -903,12 +922,14 @@ def _locks_take(ids: list[int]) -> None:
     derived from rows already committed. A crash in the few hundred milliseconds after
     a commit can lose the run, never corrupt it, and the next run sees that its
     inputs' fingerprint matches no stored run and evaluates again. On a busy disk the
-    wait was the largest part of an upload's evaluation."""
+    wait was the largest part of an upload's evaluation. Only when the run is its own
+    transaction (`outermost`): the setting would hold for a caller's writes too."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('synchronous_commit', 'off', true),"
+            "SELECT set_config('synchronous_commit',"
+            " CASE WHEN %s THEN 'off' ELSE current_setting('synchronous_commit') END, true),"
             " count(pg_advisory_xact_lock(%s, id)) FROM unnest(%s::integer[]) AS id",
-            [EVALUATION_LOCK, ids],
+            [outermost, EVALUATION_LOCK, ids],
         )
 
 
@@ -921,7 +942,13 @@ def _context(municipalities: list[Municipality]) -> Context:
         own_agencies=_own_agencies(municipalities),
         today=timezone.localdate(),
         any_grant=SharingGrant.objects.exists(),
-        kept_from=SearchRetention.objects.aggregate(at=Max("kept_from"))["at"],
+        **dict(
+            zip(
+                ("kept_from", "retained_at"),
+                SearchRetention.objects.aggregate(Max("kept_from"), Max("ran_at")).values(),
+                strict=True,
+            )
+        ),
     )
 
 
@@ -966,8 +993,9 @@ def municipalities_evaluate(
     started = time.monotonic()
     now = timezone.now()
     try:
+        outermost = not connection.in_atomic_block
         with statewide_scope(), transaction.atomic():
-            _locks_take(ids)
+            _locks_take(ids, outermost=outermost)
             municipalities = list(Municipality.objects.filter(pk__in=ids).order_by("pk"))
             if len(municipalities) != len(ids):
                 # Deleted since the batch was queued: nothing of theirs is left to evaluate.

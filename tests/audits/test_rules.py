@@ -25,6 +25,7 @@ from apps.compliance.services import (
 from apps.core.models import ChangeRecord
 from apps.municipalities.scoping import municipality_scope
 from apps.sharing.models import Declaration, SearchEvent, SharingGrant
+from apps.sharing.rollups import search_days_rebuild
 from tests.municipalities.factories import MunicipalityFactory
 from tests.vendors.factories import VendorExportFactory
 
@@ -552,13 +553,25 @@ def test_a_blocklisted_agency_s_searches_are_found_on_every_local_day_they_fall_
         searched_at=datetime(2025, 6, 4, 5, 10, tzinfo=UTC),
         source_export=late.source_export,
     )
+    # November 2, 2025 has 25 hours in Chicago: 23:30 that night is 05:30 UTC on the 3rd.
+    autumn = SearchEventFactory(
+        municipality=municipality_a,
+        agency=ice,
+        searched_at=datetime(2025, 11, 3, 5, 30, tzinfo=UTC),
+        source_export=late.source_export,
+    )
     SearchEventFactory(municipality=municipality_a, source_export=late.source_export)
+    # The day rollup as the portal's own recount files it, not as the factories do.
+    search_days_rebuild()
 
     evaluate(municipality_a)
 
     finding = the_finding(municipality_a, "IMMIGRATION_SEARCH")
-    assert "2 searches" in finding.summary
-    assert_evidence(finding, {late.source_export: [late.source_line, early.source_line]})
+    assert "3 searches" in finding.summary
+    assert_evidence(
+        finding,
+        {late.source_export: [late.source_line, early.source_line, autumn.source_line]},
+    )
 
 
 def test_the_reason_rules_read_only_flagged_searches_and_a_blocklisted_agency_s_days(

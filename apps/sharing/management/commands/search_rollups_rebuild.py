@@ -14,8 +14,9 @@ class Command(BaseCommand):
         "(what the dashboards count, and where the rules find a blocklisted agency's "
         "searches) and the searches without a grant (what the search-without-grant rule "
         "reads). Loads, reloads, agency merges and retention keep both as they go; run "
-        "this after a repair by hand, a change of PORTAL_HOME_STATE, or on a state "
-        "generated with SQL. Running it again changes nothing."
+        "this after a repair by hand, a change of PORTAL_HOME_STATE or TIME_ZONE, or on a "
+        "state generated with SQL, then `evaluate --all --force` (the nightly run does not "
+        "see a recount as a change). Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -36,4 +37,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{days} day row(s) and {ungranted} row(s) of searches without a grant written"
             f" in {time.monotonic() - started:.1f}s."
+        )
+        self.stdout.write(
+            "Findings still reflect the old counts: run `manage.py evaluate --all --force`"
+            " (add --queue to spread it over the workers)."
         )
