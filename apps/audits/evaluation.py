@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from psycopg.types.datetime import TimestamptzLoader
 from psycopg.types.json import Jsonb
@@ -933,22 +933,28 @@ def _locks_take(ids: list[int], *, outermost: bool) -> None:
         )
 
 
+_RETENTION = connection.ops.quote_name(SearchRetention._meta.db_table)
+# Whether any sharing data was uploaded, and the latest retention, in one statement.
+_STATEWIDE = vocabulary.sql_template(
+    "SELECT EXISTS (SELECT 1 FROM {grant}),"  # noqa: S608 - names from the models # nosec B608
+    f" (SELECT max(kept_from) FROM {_RETENTION}), (SELECT max(ran_at) FROM {_RETENTION})"
+)
+
+
 def _context(municipalities: list[Municipality]) -> Context:
     """What every rule reads besides the municipalities' own rows (in a statewide scope)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STATEWIDE)
+        any_grant, kept_from, retained_at = cursor.fetchone()
     return Context(
         ids=[m.pk for m in municipalities],
         rules={r.code: r for r in Rule.objects.filter(is_active=True)},
         blocked=blocked_agency_ids(),
         own_agencies=_own_agencies(municipalities),
         today=timezone.localdate(),
-        any_grant=SharingGrant.objects.exists(),
-        **dict(
-            zip(
-                ("kept_from", "retained_at"),
-                SearchRetention.objects.aggregate(Max("kept_from"), Max("ran_at")).values(),
-                strict=True,
-            )
-        ),
+        any_grant=any_grant,
+        kept_from=kept_from,
+        retained_at=retained_at,
     )
 
 
