@@ -120,8 +120,10 @@ FLOOR_TABLE = "bench_copy_floor"
 
 def empty_tables(cursor) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-    cursor.execute("TRUNCATE sharing_searchevent, sharing_searchday, sharing_ungrantedsearchday,"
-                   " vendors_exportrowerror")
+    cursor.execute(
+        "TRUNCATE sharing_searchevent, sharing_searchday, sharing_ungrantedsearchday,"
+        " vendors_exportrowerror"
+    )
     cursor.execute("DELETE FROM vendors_vendorexport")
     cursor.execute("DELETE FROM agencies_agencyalias WHERE agency_id IN"
                    " (SELECT id FROM agencies_agency WHERE NOT is_confirmed)")  # fmt: skip
