@@ -13,7 +13,7 @@ from .values import (
     parse_count,
     parse_flock_time,
     parse_iso_time,
-    plate_hash,
+    plate_hasher,
     split_search_type,
 )
 
@@ -48,6 +48,11 @@ def split_reason(reason: str) -> tuple[str, str]:
     return "", reason.strip()
 
 
+# Distinct cells kept per column by `parse_audit` before it starts afresh: names,
+# reasons and types repeat across a file, a case number may not.
+_CELLS_KEPT = 50_000
+
+
 def parse_audit(table: Table, columns: dict[str, int], warnings: list[str]) -> Iterator:
     # Absent optional columns point at a blank cell appended to every row, so the
     # per-row code below (run millions of times) needs no branches for them.
@@ -65,6 +70,16 @@ def parse_audit(table: Table, columns: dict[str, int], warnings: list[str]) -> I
     unreadable_frames = 0
     odd_ids: set[str] = set()
     odd_types: set[str] = set()
+    hash_plate = plate_hasher()
+    new_record = tuple.__new__  # SearchRecord's fields in order, without its keywords
+    # What each distinct cell of the columns whose values repeat reads as: most rows of
+    # a file name one of a few hundred agencies, reasons, searchers and counts.
+    orgs: dict[str, str] = {}  # "" for an empty or redacted name
+    reasons: dict[str, tuple[str, str, bool]] = {}
+    types: dict[str, tuple[str, bool]] = {}
+    searchers: dict[str, str] = {}
+    cases: dict[str, str] = {}
+    counts: dict[str, int | None] = {}  # only cells that read as a count
 
     for line, row in table.rows:
         if len(row) != blank:
@@ -78,9 +93,14 @@ def parse_audit(table: Table, columns: dict[str, int], warnings: list[str]) -> I
             continue
         if len(search_id) != 36 and len(odd_ids) < 5:
             odd_ids.add(search_id)
-        org = row[c_org].strip()
-        if not org or is_redacted(org):
-            yield RowError(line, "Org Name", org, "The searching organization is empty.")
+        cell = row[c_org]
+        org = orgs.get(cell)
+        if org is None:
+            org = cell.strip()
+            org = "" if is_redacted(org) else org[:255]
+            orgs[cell] = _kept(orgs, org)
+        if not org:
+            yield RowError(line, "Org Name", cell.strip(), "The searching organization is empty.")
             continue
         raw_time = row[c_time].strip()
         if split_date:
@@ -93,60 +113,100 @@ def parse_audit(table: Table, columns: dict[str, int], warnings: list[str]) -> I
                 "Not a time like 11/14/2025, 09:53:36 AM UTC.",
             )  # fmt: skip
             continue
-        try:
-            networks = parse_count(row[c_networks])
-        except ValueError:
-            yield RowError(line, "Total Networks Searched", row[c_networks], "Not a whole number.")
-            continue
-        try:
-            devices = parse_count(row[c_devices])
-        except ValueError:
-            yield RowError(line, "Total Devices Searched", row[c_devices], "Not a whole number.")
-            continue
-        frame_start = frame_end = None
-        frame = row[c_frame].strip()
-        if frame:
-            parts = [part.strip() for part in frame.splitlines() if part.strip()]
+        cell = row[c_networks]
+        networks = counts.get(cell, counts)
+        if networks is counts:
             try:
-                frame_start, frame_end = (parse_flock_time(part) for part in parts)
+                networks = counts[cell] = _kept(counts, parse_count(cell))
             except ValueError:
-                unreadable_frames += 1
-        reason = row[c_reason]
-        reason_redacted = is_redacted(reason)
-        category, reason = ("", "") if reason_redacted else split_reason(reason)
-        search_type, is_mobile = split_search_type(row[c_type])
-        if search_type not in SEARCH_TYPES and search_type:
-            odd_types.add(search_type)
+                yield RowError(line, "Total Networks Searched", cell, "Not a whole number.")
+                continue
+        cell = row[c_devices]
+        devices = counts.get(cell, counts)
+        if devices is counts:
+            try:
+                devices = counts[cell] = _kept(counts, parse_count(cell))
+            except ValueError:
+                yield RowError(line, "Total Devices Searched", cell, "Not a whole number.")
+                continue
+        frame_start = frame_end = None
+        frame = row[c_frame]
+        if frame:
+            parts = frame.splitlines()
+            if len(parts) != 2 or not (first := parts[0].strip()) or not (last := parts[1].strip()):
+                # Blank lines or padding around the two times: the general form.
+                parts = [part.strip() for part in parts if part.strip()]
+                first, last = parts if len(parts) == 2 else ("", "")
+            if first or parts:
+                try:
+                    frame_start, frame_end = parse_flock_time(first), parse_flock_time(last)
+                except ValueError:
+                    frame_start = frame_end = None
+                    unreadable_frames += 1
+        cell = row[c_reason]
+        reading = reasons.get(cell)
+        if reading is None:
+            if is_redacted(cell):
+                reading = ("", "", True)
+            else:
+                category, reason = split_reason(cell)
+                reading = (category[:100], reason, False)
+            reasons[cell] = _kept(reasons, reading)
+        cell = row[c_type]
+        search_type = types.get(cell)
+        if search_type is None:
+            base, is_mobile = split_search_type(cell)
+            if base not in SEARCH_TYPES and base:
+                odd_types.add(base)
+            search_type = types[cell] = _kept(types, (base[:30], is_mobile))
+        cell = row[c_name]
+        searcher = searchers.get(cell)
+        if searcher is None:
+            searcher = cell.strip()
+            searcher = REDACTED_TEXT if is_redacted(searcher) else searcher[:150]
+            searchers[cell] = _kept(searchers, searcher)
+        cell = row[c_case]
+        case_number = cases.get(cell)
+        if case_number is None:
+            case_number = cell.strip()
+            case_number = REDACTED_TEXT if is_redacted(case_number) else case_number[:100]
+            cases[cell] = _kept(cases, case_number)
         plate = row[c_plate].strip()
-        searcher = row[c_name].strip()
-        case_number = row[c_case].strip()
-        yield SearchRecord(
-            line=line,
-            vendor_search_id=search_id.lower()[:100],
-            searched_at=searched_at,
-            agency_name=org[:255],
-            agency_ori="",
-            searcher=REDACTED_TEXT if is_redacted(searcher) else searcher[:150],
-            reason=reason,
-            reason_category=category[:100],
-            reason_redacted=reason_redacted,
-            case_number=REDACTED_TEXT if is_redacted(case_number) else case_number[:100],
-            networks_searched=networks,
-            devices_searched=devices,
-            search_type=search_type[:30],
-            is_mobile=is_mobile,
-            time_frame_start=frame_start,
-            time_frame_end=frame_end,
-            filters=row[c_filters].strip(),
-            text_prompt=row[c_prompt].strip(),
-            plate_hash=plate_hash(plate) if plate and not is_redacted(plate) else "",
-        )
+        yield new_record(SearchRecord, (
+            line,
+            search_id.lower()[:100],  # vendor_search_id
+            searched_at,
+            org,  # agency_name
+            "",  # agency_ori
+            searcher,
+            reading[1],  # reason
+            reading[0],  # reason_category
+            reading[2],  # reason_redacted
+            case_number,
+            networks,  # networks_searched
+            devices,  # devices_searched
+            search_type[0],
+            search_type[1],  # is_mobile
+            frame_start,  # time_frame_start
+            frame_end,  # time_frame_end
+            row[c_filters].strip(),
+            row[c_prompt].strip(),
+            hash_plate(plate) if plate and not is_redacted(plate) else "",
+        ))  # fmt: skip
     if unreadable_frames:
         warnings.append(f"{unreadable_frames} Time Frame cell(s) could not be read; kept empty.")
     if odd_ids:
         warnings.append(f"Some IDs are not Flock UUIDs, e.g. {', '.join(sorted(odd_ids))}.")
     if odd_types:
         warnings.append(f"Unknown search types kept as written: {', '.join(sorted(odd_types))}.")
+
+
+def _kept(cache: dict, value):
+    """`value`, after emptying `cache` when it holds `_CELLS_KEPT` cells (a column whose
+    cells rarely repeat must not grow it for ever)."""
+    if len(cache) >= _CELLS_KEPT:
+        cache.clear()
+    return value
 
 
 def _network_names(cell: str) -> list[str]:
