@@ -294,6 +294,10 @@ _INSERT_SEARCHES = (
     f" {', '.join('s.' + c for c in _COPIED)}"
     " FROM ingest_search_stage s JOIN ingest_agency_map m USING (agency_name, agency_ori)"
     " JOIN ingest_reason_label r USING (reason)"
+    # In time order, the order of the unique index that leads with (municipality, time):
+    # the rows go into it in one sweep, and lie in the table as the rollups then read
+    # them, day by day. Line second: of one search given twice, the first line is kept.
+    " ORDER BY s.searched_at, s.line"
     " ON CONFLICT (municipality_id, searched_at, vendor_id, vendor_search_id) DO NOTHING"
 )
 
@@ -365,6 +369,8 @@ def _load_searches(
         missing = {month for (month,) in cursor.fetchall()} - set(searches_partitions())
         if missing:
             transaction.on_commit(partial(searches_months_ensure, months=missing), robust=True)
+        # The sort above in memory for a file of a million rows, not spilled to disk.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(
             _INSERT_SEARCHES, [export.municipality_id, export.vendor_id, export.pk, origin]
         )

@@ -574,13 +574,15 @@ def test_a_blocklisted_agency_s_searches_are_found_on_every_local_day_they_fall_
     )
 
 
+@pytest.mark.parametrize("by_days", [True, False], ids=["few municipalities", "a batch"])
 def test_the_reason_rules_read_only_flagged_searches_and_a_blocklisted_agency_s_days(
-    municipality_a, ice
+    municipality_a, ice, by_days
 ):
     """The rules on reasons never read a municipality's other searches: the flagged ones
     come through their partial index, a blocklisted agency's through the days the day
-    rollup shows it searching. (A test table is small enough to scan whole, so sequential
-    scans are off, as on a table of millions.)"""
+    rollup shows it searching (for a few municipalities) or through the agency index
+    (for a batch). (A test table is small enough to scan whole, so sequential scans are
+    off, as on a table of millions.)"""
     from django.conf import settings
     from django.db import connection
 
@@ -608,6 +610,7 @@ def test_the_reason_rules_read_only_flagged_searches_and_a_blocklisted_agency_s_
         own_agencies=[],
         lines=evaluation.EVIDENCE_LINES,
         tz=settings.TIME_ZONE,
+        by_days=by_days,
         **evaluation._active(context, evaluation._REASON_CONDITIONS),
     )
     with connection.cursor() as cursor:

@@ -52,6 +52,16 @@ def split_reason(reason: str) -> tuple[str, str]:
 # reasons and types repeat across a file, a case number may not.
 _CELLS_KEPT = 50_000
 
+# `parse_audit` builds each SearchRecord from its values in this order, without
+# keywords (a million rows): a record whose fields move must not load silently askew.
+if SearchRecord._fields != (
+    "line", "vendor_search_id", "searched_at", "agency_name", "agency_ori", "searcher",
+    "reason", "reason_category", "reason_redacted", "case_number", "networks_searched",
+    "devices_searched", "search_type", "is_mobile", "time_frame_start", "time_frame_end",
+    "filters", "text_prompt", "plate_hash",
+):  # fmt: skip
+    raise ImportError("SearchRecord's fields changed: update parse_audit's positional record")
+
 
 def parse_audit(table: Table, columns: dict[str, int], warnings: list[str]) -> Iterator:
     # Absent optional columns point at a blank cell appended to every row, so the
