@@ -63,9 +63,7 @@ _OLD_HITS = """WITH own AS (
             AND s.{search.searched_at} >= p.from_at AND s.{search.searched_at} < p.until_at)
 )"""
 # The rest of it, from the hits on, is what the other search rules still run.
-OLD_QUERY = vocabulary.sql_template(
-    _OLD_HITS + ", " + evaluation._PER_FILE + evaluation._BY_AGENCY
-)
+OLD_QUERY = vocabulary.sql_template(_OLD_HITS + ", " + evaluation._PER_FILE + evaluation._BY_AGENCY)
 
 SEARCHES_HEADER = [
     "search_id", "searched_at", "searching_agency", "searching_ori", "searcher", "reason",
