@@ -311,8 +311,7 @@ ORDER BY p.rule, p.municipality_id, p.agency_id
 # (apps.sharing.ungranted), less the municipality's own police, read from the directory
 # now. Per file, the rollup's days are summed and their first lines merged: each day
 # keeps its first lines, so the file's first ones are among them.
-_UNGRANTED = (
-    """WITH own AS (
+_UNGRANTED_FILES = """own AS (
     -- Each municipality's own police: its searches are never someone else's access.
     SELECT * FROM unnest(%(own_municipalities)s::bigint[], %(own_agencies)s::bigint[])
         AS o(municipality_id, agency_id)
@@ -322,13 +321,15 @@ _UNGRANTED = (
            u.{ungranted.first_searched_at} AS first_at, u.{ungranted.last_searched_at} AS last_at,
            u.{ungranted.source_lines} AS lines
     FROM {ungranted} u
-    WHERE u.{ungranted.municipality} = ANY(%(ids)s)
+    WHERE %(on_search_without_grant)s AND %(any_grant)s
+      AND u.{ungranted.municipality} = ANY(%(ids)s)
       AND NOT EXISTS (
           SELECT 1 FROM own o
           WHERE o.municipality_id = u.{ungranted.municipality}
             AND o.agency_id = u.{ungranted.agency})
-), per_file AS (
-    SELECT 'SEARCH_WITHOUT_GRANT' AS rule, t.*, l.lines
+), ungranted_files AS (
+    SELECT 'SEARCH_WITHOUT_GRANT' AS rule, t.municipality_id, t.agency_id,
+           t.source_export_id, t.n, l.lines, t.first_at, t.last_at
     FROM (SELECT municipality_id, agency_id, source_export_id, sum(n) AS n,
                  min(first_at) AS first_at, max(last_at) AS last_at
           FROM days GROUP BY municipality_id, agency_id, source_export_id) t
@@ -337,9 +338,7 @@ _UNGRANTED = (
           FROM days, unnest(days.lines) AS line
           GROUP BY municipality_id, agency_id, source_export_id) l
       USING (municipality_id, agency_id, source_export_id)
-)"""  # noqa: S608 - constant SQL, values bound # nosec B608
-    + _BY_AGENCY
-)
+)"""
 
 
 def _label_is(name: str) -> str:
@@ -405,8 +404,10 @@ _REASON_HITS = """candidates AS (
 # Up to this many municipalities, a blocklisted agency's searches are found by its days.
 _BY_DAYS = 20
 _SEARCH_QUERIES = {
-    "reasons": vocabulary.sql_template(
-        "WITH "
+    # The rules on reasons and searches without a grant end in the same shape (files per
+    # rule, municipality and agency): one statement for the five.
+    "searches": vocabulary.sql_template(
+        "WITH "  # noqa: S608 - constant SQL, values bound # nosec B608
         + _REASON_HITS.replace(
             "RULES",
             ", ".join(
@@ -421,15 +422,14 @@ _SEARCH_QUERIES = {
             ),
         )
         + ", "
-        + _PER_FILE
+        + _PER_FILE.replace("per_file AS", "reason_files AS", 1)
+        + ", "
+        + _UNGRANTED_FILES
+        + ", per_file AS (SELECT * FROM reason_files UNION ALL SELECT * FROM ungranted_files)"
         + _BY_AGENCY
     ),
-    "SEARCH_WITHOUT_GRANT": vocabulary.sql_template(_UNGRANTED),
 }
-_SEARCH_RULES = {
-    "reasons": tuple(_REASON_CONDITIONS),
-    "SEARCH_WITHOUT_GRANT": ("SEARCH_WITHOUT_GRANT",),
-}
+_SEARCH_RULES = {"searches": (*_REASON_CONDITIONS, "SEARCH_WITHOUT_GRANT")}
 
 _SEARCH_SUMMARIES = {
     "IMMIGRATION_SEARCH": "{agency_name} ran {n} search{es} for immigration purposes, or while "
@@ -449,8 +449,6 @@ def _search_hits(query: str) -> Callable[[Context], list[Hit]]:
     def check(context: Context) -> list[Hit]:
         if not any(code in context.rules for code in codes):
             return []
-        if query == "SEARCH_WITHOUT_GRANT" and not context.any_grant:
-            return []  # without any sharing data uploaded, every search would be flagged
         minimum = {
             code: int(context.rules[code].settings.get("min_searches", 1))
             for code in codes
@@ -466,6 +464,8 @@ def _search_hits(query: str) -> Callable[[Context], list[Hit]]:
                 lines=EVIDENCE_LINES,
                 tz=settings.TIME_ZONE,
                 by_days=len(context.ids) <= _BY_DAYS,
+                # Without any sharing data uploaded, every search would lack a grant.
+                any_grant=context.any_grant,
                 **_active(context, codes),
             ),
         )

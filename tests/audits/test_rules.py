@@ -611,16 +611,17 @@ def test_the_reason_rules_read_only_flagged_searches_and_a_blocklisted_agency_s_
         lines=evaluation.EVIDENCE_LINES,
         tz=settings.TIME_ZONE,
         by_days=by_days,
-        **evaluation._active(context, evaluation._REASON_CONDITIONS),
+        any_grant=False,
+        **evaluation._active(context, evaluation._SEARCH_RULES["searches"]),
     )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("ANALYZE " + SearchEvent._meta.db_table)
         cursor.execute(
-            "EXPLAIN (ANALYZE, FORMAT JSON) " + evaluation._SEARCH_QUERIES["reasons"], params
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + evaluation._SEARCH_QUERIES["searches"], params
         )
         plan = cursor.fetchone()[0]
-        cursor.execute(evaluation._SEARCH_QUERIES["reasons"], params)
+        cursor.execute(evaluation._SEARCH_QUERIES["searches"], params)
         found = {(rule, agency_id, n) for rule, _, agency_id, _, n, *_ in cursor.fetchall()}
 
     def searches_read(node) -> int:

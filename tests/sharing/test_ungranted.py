@@ -146,6 +146,12 @@ def rule_rows(ids: list[int], query: str) -> list[dict]:
         "own_municipalities": [pk for pk, _ in pairs],
         "own_agencies": [agency for _, agency in pairs],
         "lines": evaluation.EVIDENCE_LINES,
+        # The rule's statement also holds the rules on reasons: only this one is on.
+        **{f"on_{code.lower()}": False for code in evaluation._REASON_CONDITIONS},
+        "on_search_without_grant": True,
+        "any_grant": True,
+        "by_days": True,
+        "tz": "UTC",
     }
     return evaluation._rows(query, params)
 
@@ -156,7 +162,7 @@ def assert_consistent(ids: list[int]) -> list[dict]:
     ungranted_rebuild()
     assert rollup() == kept
     expected = rule_rows(ids, OLD_QUERY)
-    assert rule_rows(ids, evaluation._SEARCH_QUERIES["SEARCH_WITHOUT_GRANT"]) == expected
+    assert rule_rows(ids, evaluation._SEARCH_QUERIES["searches"]) == expected
     return expected
 
 
