@@ -1,10 +1,10 @@
 """Evaluate a batch of municipalities' grants and searches against the rules; keep their
 findings.
 
-The rules are four SQL statements over the batch's rows (`municipality_id = ANY(ids)`:
-set-based, no row-by-row Python): the grant rules in one pass over the grants, the rules
-on reasons in one pass over the flagged searches, searches without a grant from their
-rollup, and bulk acceptance. They return one "hit" per rule, municipality and subject: a
+The rules are three SQL statements over the batch's rows (`municipality_id = ANY(ids)`:
+set-based, no row-by-row Python): the grant rules in one pass over the grants; the rules
+on reasons in one pass over the flagged searches, with searches without a grant from
+their rollup; bulk acceptance. They return one "hit" per rule, municipality and subject: a
 grant, a searching agency, or a person who accepted requests in bulk. A run after an
 upload is a batch of one; the nightly run, batches of a few hundred: one code path. The
 hits are then reconciled with the batch's stored findings, in bulk:
