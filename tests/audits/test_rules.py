@@ -7,9 +7,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from apps.agencies.models import Agency
+from apps.audits import evaluation
 from apps.audits.evaluation import municipality_evaluate
 from apps.audits.models import EvaluationRun, Finding, FindingEvent
 from apps.audits.selectors import evidence_text
@@ -23,7 +26,7 @@ from apps.compliance.services import (
     rule_save,
 )
 from apps.core.models import ChangeRecord
-from apps.municipalities.scoping import municipality_scope
+from apps.municipalities.scoping import municipality_scope, statewide_scope
 from apps.sharing.models import Declaration, SearchEvent, SharingGrant
 from apps.sharing.rollups import search_days_rebuild
 from tests.municipalities.factories import MunicipalityFactory
@@ -583,12 +586,6 @@ def test_the_reason_rules_read_only_flagged_searches_and_a_blocklisted_agency_s_
     rollup shows it searching (for a few municipalities) or through the agency index
     (for a batch). (A test table is small enough to scan whole, so sequential scans are
     off, as on a table of millions.)"""
-    from django.conf import settings
-    from django.db import connection
-
-    from apps.audits import evaluation
-    from apps.municipalities.scoping import statewide_scope
-
     export = VendorExportFactory(municipality=municipality_a)
     others = [
         SearchEventFactory(
