@@ -4,10 +4,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audits.models import Finding
+from apps.compliance.models import BlocklistEntry
+from apps.compliance.services import municipalities_touching
 from apps.core.history import change_record, snapshot
-from apps.core.queueing import publish_after_commit
+from apps.core.queueing import task_named
+from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
-from apps.sharing.models import SearchEvent, SharingGrant
+from apps.sharing.models import Declaration, SearchEvent, SharingGrant
 from apps.sharing.rollups import search_days_refresh, searches_lock
 from apps.sharing.ungranted import ungranted_agencies_refresh
 
@@ -83,9 +87,6 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     apply (federal, out of state, blocked by its parent), so the municipalities that share
     with or are searched by the agency are evaluated again once this commits.
     """
-    from apps.audits.tasks import evaluations_dispatch
-    from apps.compliance.services import municipalities_touching
-
     if changes.get("name") and changes["name"].strip() != agency.name:
         agency = agency_rename(agency=agency, name=changes["name"], actor=actor, reason=reason)
     before = snapshot(Agency.objects.get(pk=agency.pk), AGENCY_FIELDS)
@@ -105,8 +106,8 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     if any(before[field] != after[field] for field in ("level", "state", "parent")):
         with statewide_scope():
             touched = municipalities_touching([agency.pk])
-        publish_after_commit(
-            lambda: evaluations_dispatch(touched, trigger="manual"), what="agency re-evaluation"
+        task_named("audits.evaluations_dispatch").delay_on_commit(
+            municipality_ids=touched, trigger="manual"
         )
     return agency
 
@@ -154,12 +155,6 @@ def agency_merge(
     """
     if source.pk == target.pk:
         raise ValueError("An agency cannot be merged into itself.")
-    from apps.audits.models import Finding
-    from apps.audits.tasks import evaluations_dispatch
-    from apps.compliance.models import BlocklistEntry
-    from apps.compliance.services import municipalities_touching
-    from apps.sharing.models import Declaration
-
     before_aliases = _aliases(target)
     with statewide_scope(), connection.cursor() as cursor:
         # Searches of many municipalities change agency: no load may run meanwhile.
@@ -184,8 +179,8 @@ def agency_merge(
         # old agency and opens them again under the merged one.
         Finding.objects.filter(agency=source).update(agency=target)
         Agency.objects.filter(parent=source).update(parent=target)
-    publish_after_commit(
-        lambda: evaluations_dispatch(touched, trigger="manual"), what="agency re-evaluation"
+    task_named("audits.evaluations_dispatch").delay_on_commit(
+        municipality_ids=touched, trigger="manual"
     )
     if not target.ori and source.ori:
         target.ori, source.ori = source.ori, None
@@ -202,3 +197,23 @@ def agency_merge(
                   reason=reason or "Merged in agency review.")  # fmt: skip
     source.delete()
     return target
+
+
+def police_department_agency_ensure(*, municipality: Municipality) -> None:
+    """The municipality's police department is an agency too: its own searches and the
+    grants other towns give it resolve to it instead of waiting in the review queue.
+    Called once the municipality is created (`add_municipality`, `seed_demo`)."""
+    if not municipality.police_department:
+        return
+    parsed = parse_agency_name(municipality.police_department)
+    state = parsed.state or municipality.state
+    # "Maple Grove IL PD" in an export normalises to the same name in the same state.
+    if not Agency.objects.filter(normalized_name=parsed.normalized, state=state).exists():
+        Agency.objects.create(
+            name=municipality.police_department,
+            normalized_name=parsed.normalized,
+            state=state,
+            ori=municipality.ori or None,
+            level=Agency.Level.LOCAL,
+            is_confirmed=True,
+        )

@@ -1,8 +1,7 @@
 """Recording changes to the rules and lists (see ChangeRecord)."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
-
-from apps.accounts.models import User
 
 from . import activity
 from .models import ChangeRecord
@@ -26,7 +25,7 @@ def change_record(
     action: str,
     before: dict | None,
     after: dict,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     reason: str = "",
 ) -> ChangeRecord:
     before = before or {}

@@ -14,9 +14,11 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from apps.accounts.models import User
 from apps.core import activity
+from apps.core.queueing import task_named
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
 
+from .loading import INGEST_LOCK
 from .models import Vendor, VendorExport
 from .storage import (
     StagedUpload,
@@ -139,10 +141,10 @@ def export_queue(*, export: VendorExport) -> bool:
     holding the request; the export then stays stored and "received" until a worker that
     starts requeues it (exports_stalled).
     """
-    from .tasks import export_ingest
-
     try:
-        export_ingest.delay(municipality_id=export.municipality_id, export_id=export.pk)
+        task_named("vendors.export_ingest").delay(
+            municipality_id=export.municipality_id, export_id=export.pk
+        )
     except BrokerUnreachable:
         logger.warning("broker unreachable; export %s waits for a worker", export.pk, exc_info=True)
         return False
@@ -157,8 +159,6 @@ def exports_stalled(*, queued_for: timedelta = timedelta(minutes=10)) -> list[tu
     started counts once it has waited `queued_for`: before that it is probably still in
     the queue.
     """
-    from .loading import INGEST_LOCK
-
     queued_before = timezone.now() - queued_for
     with statewide_scope():
         waiting = list(
