@@ -171,7 +171,6 @@ def agency_merge(
         )
         ungranted_agencies_refresh(cursor, agency_ids=[source.pk, target.pk], pools_only=False)
         Declaration.objects.filter(agency=source).update(agency=target)
-        # A block on either name stays a block on the merged agency.
         # A block on either name stays a block on the merged agency; the entries and the
         # agencies under the old one say so in their history.
         for entry in BlocklistEntry.objects.filter(agency=source).select_for_update():

@@ -434,3 +434,23 @@ def test_the_reading_would_see_a_view_saving_a_form(tmp_path, monkeypatch):
         "form.save()",
         "Engagement.objects.filter(pk=pk).update(conclusion='')",
     ]
+
+
+@pytest.mark.django_db
+def test_an_issued_reports_conclusion_cannot_change_and_nothing_is_kept(
+    client, auditor, municipality_a
+):
+    engagement = an_engagement(auditor, municipality_a)
+    Engagement.objects.filter(pk=engagement.pk).update(status="issued", conclusion="Issued.")
+    client.force_login(auditor)
+
+    refused = client.post(
+        f"/state/engagements/{engagement.pk}/",
+        {"action": "conclusion", "conclusion": "Rewritten after issue."},
+        follow=True,
+    )
+
+    assert "conclusion cannot change" in refused.content.decode()
+    engagement.refresh_from_db()
+    assert engagement.conclusion == "Issued."
+    assert not ChangeRecord.objects.filter(changes__has_key="conclusion").exists()
