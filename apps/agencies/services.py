@@ -179,7 +179,12 @@ def agency_merge(
         # Findings keep their history; the re-evaluation below closes those about the
         # old agency and opens them again under the merged one.
         Finding.objects.filter(agency=source).update(agency=target)
-        for agency in Agency.objects.filter(parent=source).select_for_update():
+        # The target itself may be one of them: it takes the source's place instead.
+        for agency in (
+            Agency.objects.filter(parent=source)
+            .exclude(pk=target.pk)
+            .select_for_update(no_key=True)
+        ):
             model_update(instance=agency, fields=["parent"], data={"parent": target},
                          actor=actor, reason=merged)  # fmt: skip
     publish_after_commit(
@@ -193,8 +198,9 @@ def agency_merge(
         other_changes={"merged into": (None, f"{target.name} (#{target.pk})")},
     )  # fmt: skip
     model_update(
-        instance=target, fields=["ori", "tags"],
-        data={"ori": target.ori or source_ori, "tags": sorted(set(target.tags) | set(source.tags))},
+        instance=target, fields=["ori", "tags", "parent"],
+        data={"ori": target.ori or source_ori, "tags": sorted(set(target.tags) | set(source.tags)),
+              "parent": source.parent_id if target.parent_id == source.pk else target.parent_id},
         actor=actor, reason=merged,
         other_changes={"merged in": (None, f"{source.name} (#{source.pk})"),
                        "aliases": (before_aliases, _aliases(target))},
