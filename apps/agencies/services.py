@@ -4,11 +4,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core import locks
 from apps.core.history import change_record, snapshot
 from apps.core.queueing import publish_after_commit
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SearchEvent, SharingGrant
-from apps.sharing.rollups import search_days_refresh, searches_lock
+from apps.sharing.rollups import search_days_refresh
 from apps.sharing.ungranted import ungranted_agencies_refresh
 
 from .models import Agency, AgencyAlias, AgencyNamePattern
@@ -24,8 +25,8 @@ def _aliases(agency: Agency) -> list[str]:
 def _searcher_state_changed(agency: Agency) -> None:
     """A statewide pool covers the searchers of the home state: recount the agency's
     searches where one decides (searches of many municipalities: no load meanwhile)."""
+    locks.SEARCHES.take()
     with connection.cursor() as cursor:
-        searches_lock(cursor, exclusive=True)
         ungranted_agencies_refresh(cursor, agency_ids=[agency.pk], pools_only=True)
 
 
@@ -86,7 +87,13 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     from apps.audits.tasks import evaluations_dispatch
     from apps.compliance.services import municipalities_touching
 
-    if changes.get("name") and changes["name"].strip() != agency.name:
+    renamed = bool(changes.get("name")) and changes["name"].strip() != agency.name
+    if renamed or ("state" in changes and (changes["state"] or "").upper() != agency.state):
+        # A new state (given, or read from the new name) rewrites the agency's searches
+        # under the searches lock, which ranks before the activity log's that each change
+        # record takes: so it is taken first (apps/core/locks.py).
+        locks.SEARCHES.take()
+    if renamed:
         agency = agency_rename(agency=agency, name=changes["name"], actor=actor, reason=reason)
     before = snapshot(Agency.objects.get(pk=agency.pk), AGENCY_FIELDS)
     for field in ("ori", "level", "state", "parent"):
@@ -163,7 +170,7 @@ def agency_merge(
     before_aliases = _aliases(target)
     with statewide_scope(), connection.cursor() as cursor:
         # Searches of many municipalities change agency: no load may run meanwhile.
-        searches_lock(cursor, exclusive=True)
+        locks.SEARCHES.take()
         touched = municipalities_touching([source.pk, target.pk])
         AgencyAlias.objects.filter(agency=source).update(agency=target)
         AgencyNamePattern.objects.filter(agency=source).update(agency=target)
