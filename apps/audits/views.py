@@ -40,6 +40,7 @@ from .engagements import (
     engagement_add_note,
     engagement_advance,
     engagement_candidate_findings,
+    engagement_conclude,
     engagement_create,
     engagement_link_findings,
     engagement_next_step,
@@ -348,14 +349,16 @@ class EngagementDetailView(EngagementMixin, TemplateView):
                     f"the engagement covers {len(findings)}.",
                 )
             elif action == "conclusion":
-                if engagement.status in ("issued", "closed"):
-                    raise ValidationError("An issued report's conclusion cannot change.")
                 form = ConclusionForm(request.POST, instance=engagement)
                 if not form.is_valid():
                     return self.render_to_response(
                         self.get_context_data(conclusion_form=form), status=400
                     )
-                form.save()
+                engagement_conclude(
+                    engagement=engagement,
+                    conclusion=form.cleaned_data["conclusion"],
+                    actor=request.user,
+                )
                 messages.success(request, "Conclusion saved.")
             elif action == "note":
                 form = NoteForm(request.POST, request.FILES)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core import locks
-from apps.core.history import change_record, snapshot
+from apps.core.history import change_record, model_update, row_reread, snapshot, values_of
 from apps.core.queueing import publish_after_commit
 from apps.sharing.rollups import LOCAL_DAY, search_days_refresh
 
@@ -53,27 +53,34 @@ def blocklist_entry_save(
     *, entry: BlocklistEntry, actor: User | None, reason: str = ""
 ) -> tuple[BlocklistEntry, list[int]]:
     """Create or change an entry; returns it and the municipalities queued for evaluation."""
-    before = None
-    matched_before: list[int] = []
-    if entry.pk:
-        old = BlocklistEntry.objects.get(pk=entry.pk)
-        before, matched_before = snapshot(old, BLOCKLIST_FIELDS), _matches(old)
-    if entry.is_active:
-        entry.retired_at = None
-    elif entry.retired_at is None:
-        entry.retired_at = timezone.now()
     if not entry.pk:
         entry.created_by = actor
-    entry.full_clean()
-    entry.save()
-    action = "created" if before is None else ("retired" if not entry.is_active else "changed")
-    change_record(
+        entry.retired_at = None if entry.is_active else timezone.now()
+        entry.full_clean()
+        entry.save()
+        change_record(
+            instance=entry,
+            action="created",
+            before=None,
+            after=snapshot(entry, BLOCKLIST_FIELDS),
+            actor=actor,
+            reason=reason,
+        )
+        affected = municipalities_touching(_matches(entry))
+        _evaluate_later(affected, "blocklist")
+        return entry, affected
+    typed = values_of(entry, BLOCKLIST_FIELDS)
+    row_reread(entry)
+    matched_before, was_active = _matches(entry), entry.is_active
+    typed["retired_at"] = None if typed["is_active"] else (entry.retired_at or timezone.now())
+    retiring = was_active and not typed["is_active"]
+    model_update(
         instance=entry,
-        action=action,
-        before=before,
-        after=snapshot(entry, BLOCKLIST_FIELDS),
+        fields=[*BLOCKLIST_FIELDS, "retired_at"],
+        data=typed,
         actor=actor,
         reason=reason,
+        action="retired" if retiring else "changed",
     )
     affected = municipalities_touching(sorted(set(matched_before) | set(_matches(entry))))
     _evaluate_later(affected, "blocklist")
@@ -88,17 +95,9 @@ def blocklist_entry_retire(*, entry: BlocklistEntry, actor: User | None, reason:
 @transaction.atomic
 def rule_save(*, rule: Rule, actor: User | None, reason: str = "") -> Rule:
     """Change a rule's wording, severity or thresholds; every municipality is re-evaluated."""
-    before = snapshot(Rule.objects.get(pk=rule.pk), RULE_FIELDS)
-    rule.full_clean()
-    rule.save()
-    change_record(
-        instance=rule,
-        action="changed",
-        before=before,
-        after=snapshot(rule, RULE_FIELDS),
-        actor=actor,
-        reason=reason,
-    )
+    typed = values_of(rule, RULE_FIELDS)
+    row_reread(rule)
+    model_update(instance=rule, fields=RULE_FIELDS, data=typed, actor=actor, reason=reason)
     from apps.municipalities.models import Municipality
 
     _evaluate_later(list(Municipality.objects.values_list("pk", flat=True)), "manual")
@@ -108,17 +107,21 @@ def rule_save(*, rule: Rule, actor: User | None, reason: str = "") -> Rule:
 @transaction.atomic
 def reason_term_save(*, term: ReasonTerm, actor: User | None, reason: str = "") -> ReasonTerm:
     """Create or change a term; stored searches are re-classified in the background."""
-    before = snapshot(ReasonTerm.objects.get(pk=term.pk), TERM_FIELDS) if term.pk else None
-    term.full_clean()
-    term.save()
-    change_record(
-        instance=term,
-        action="created" if before is None else "changed",
-        before=before,
-        after=snapshot(term, TERM_FIELDS),
-        actor=actor,
-        reason=reason,
-    )
+    if term.pk:
+        typed = values_of(term, TERM_FIELDS)
+        row_reread(term)
+        model_update(instance=term, fields=TERM_FIELDS, data=typed, actor=actor, reason=reason)
+    else:
+        term.full_clean()
+        term.save()
+        change_record(
+            instance=term,
+            action="created",
+            before=None,
+            after=snapshot(term, TERM_FIELDS),
+            actor=actor,
+            reason=reason,
+        )
     from .tasks import reasons_reclassify
 
     publish_after_commit(reasons_reclassify.delay, what="reclassification of stored reasons")

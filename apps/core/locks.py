@@ -26,6 +26,12 @@ ascending rank, and the ids of a per-id lock in ascending order:
 8. `ACTIVITY`: one chain for the whole portal, appended last, just before the commit,
    so every writer queues on it only for its commit.
 
+Row locks a transaction waits for take part in the same cycles. The status rows are in
+the order (7). The agencies' rows are not checked, but follow it: a load locks the rows
+its searches reference (`FOR KEY SHARE`) after `AGENCY`, under its shared `SEARCHES`; so
+a directory change that rewrites searches takes `SEARCHES` before it locks an agency's
+row (`row_reread`), never after.
+
 Taking a lock again that the transaction already holds (in the same or a stronger
 mode) never waits, so it is always allowed. The try- forms never wait either: they are
 never out of order themselves, but what they take counts for the takes after them.

@@ -1,17 +1,17 @@
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
+
 from .models import Membership, Municipality
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyTabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ReadOnlyModelAdmin):
     list_display = ("name", "county", "state", "police_department", "ori")
     search_fields = ("name", "slug", "ori")
-    prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]

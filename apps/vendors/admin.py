@@ -1,15 +1,17 @@
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyModelAdmin
+
 from .models import Vendor, VendorExport
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(ReadOnlyModelAdmin):
     list_display = ("name", "slug")
 
 
 @admin.register(VendorExport)
-class VendorExportAdmin(admin.ModelAdmin):
+class VendorExportAdmin(ReadOnlyModelAdmin):
     list_display = (
         "original_name",
         "municipality",
@@ -19,4 +21,3 @@ class VendorExportAdmin(admin.ModelAdmin):
         "received_at",
     )
     list_filter = ("status", "vendor")
-    readonly_fields = [f.name for f in VendorExport._meta.fields]

@@ -3,6 +3,7 @@ downloads the report as a web page and a PDF with the municipality's responses."
 
 from datetime import date
 
+import pypdfium2
 import pytest
 from django.utils import timezone
 
@@ -159,3 +160,20 @@ def test_crafted_findings_for_an_engagement_are_refused_and_none_is_linked(
     assert "Use one of the page" in unknown_step.content.decode()
     with statewide_scope():
         assert not engagement.findings.exists()
+
+
+def test_a_title_with_markup_renders_a_pdf_that_prints_it_as_typed(client, auditor, municipality_a):
+    engagement = Engagement.objects.create(
+        title="<b>Bold</b> & <para>x</para>", municipality=municipality_a, created_by=auditor,
+        period_start=date(2025, 1, 1), period_end=date(2025, 12, 31),
+        conclusion="Shared with <font color=white>ICE</font> & CBP",
+    )  # fmt: skip
+    client.force_login(auditor)
+
+    pdf = client.get(f"/state/engagements/{engagement.pk}/report.pdf")
+
+    assert pdf.status_code == 200
+    document = pypdfium2.PdfDocument(pdf.content)
+    text = "".join(page.get_textpage().get_text_range() for page in document)
+    assert "<b>Bold</b> & <para>x</para>" in text
+    assert "Shared with <font color=white>ICE</font> & CBP" in text

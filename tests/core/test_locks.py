@@ -8,12 +8,14 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from apps.agencies.services import agency_rename, agency_update
 from apps.audits.evaluation import municipality_evaluate
 from apps.core import locks
 from apps.municipalities.scoping import municipality_scope
 from apps.vendors.loading import export_load
 from apps.vendors.models import Vendor, VendorExport
 from apps.vendors.services import export_receive
+from tests.audits.factories import AgencyFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT = ROOT / "tests" / "ingest" / "samples" / "flock_network_audit_13col.csv"
@@ -240,3 +242,18 @@ def test_outside_a_block_of_its_own_the_code_under_test_is_not_checked(db):
     """In production it would run in autocommit, each lock ending with its statement."""
     locks.ACTIVITY.take()
     locks.INGEST.take(1)
+
+
+@pytest.mark.parametrize("change", ["rename", "update"])
+def test_an_agency_moved_to_another_state_takes_the_searches_lock_before_its_history(
+    db, administrator, change
+):
+    """The new state rewrites the agency's searches (searches lock) and its change is
+    recorded (activity log): in that order, or a load waiting at its commit deadlocks."""
+    agency = AgencyFactory(name="Springfield IL PD")
+    if change == "rename":
+        agency_rename(agency=agency, name="Springfield MO PD", actor=administrator)
+    else:
+        agency_update(agency=agency, changes={"state": "MO"}, actor=administrator, reason="")
+    agency.refresh_from_db()
+    assert agency.state == "MO"

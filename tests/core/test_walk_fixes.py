@@ -116,6 +116,11 @@ def _model_name(variable: str, function: ast.FunctionDef, path: Path) -> str:
         if argument.arg == variable and isinstance(argument.annotation, ast.Name):
             return argument.annotation.id.lower()
     names = {model._meta.model_name for model in django_apps.get_models()}
+    for loop in ast.walk(function):  # for entry in BlocklistEntry.objects.filter(…)
+        if isinstance(loop, ast.For) and getattr(loop.target, "id", None) == variable:
+            model = ast.unparse(loop.iter).split(".", 1)[0].lower()
+            if model in names:
+                return model
     assert variable in names, f"{path}: say which model `{variable}` is in this test"
     return variable
 
@@ -145,7 +150,8 @@ DYNAMIC_CODES = {"finding.{action}": {f"finding.{action}" for action in TRANSITI
 
 def recorded_action_codes() -> set[str]:
     """Every action code apps/ can record: literal `record("…")` calls, the f-strings
-    in DYNAMIC_CODES, and `change_record(instance=…, action=…)` as model.action."""
+    in DYNAMIC_CODES, and `change_record(instance=…, action=…)` and
+    `model_update(instance=…, action=…)` (by default "changed") as model.action."""
     codes: set[str] = set()
     for path in sorted(APPS.rglob("*.py")):
         tree = ast.parse(path.read_text(), filename=str(path))
@@ -159,16 +165,17 @@ def recorded_action_codes() -> set[str]:
                 keywords = {keyword.arg: keyword.value for keyword in call.keywords}
                 if name == "record_download":
                     codes.add("download")
-                elif name == "change_record":
+                elif name in ("change_record", "model_update") and "instance" in keywords:
                     instance = keywords["instance"]
                     assert isinstance(instance, ast.Name), f"{path}:{call.lineno}"
                     model = _model_name(instance.id, function, path)
-                    actions = _strings(keywords["action"], function)
+                    action = keywords.get("action", ast.Constant("changed"))
+                    actions = _strings(action, function)
                     assert actions, f"{path}:{call.lineno}: which actions?"
                     codes |= {f"{model}.{action}" for action in actions}
                 elif name == "record" and call.args:
                     code = call.args[0]
-                    if path.name == "history.py" and function.name == "change_record":
+                    if path.name == "history.py" and function.name == "history_record":
                         continue  # the codes of change_record's callers, above
                     if isinstance(code, ast.JoinedStr):
                         template = "".join(
