@@ -3,11 +3,12 @@
 from django.db import connection, transaction
 
 from apps.accounts.models import User
+from apps.core import locks
 from apps.core.history import change_record, model_update, row_reread
 from apps.core.queueing import publish_after_commit
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SearchEvent, SharingGrant
-from apps.sharing.rollups import search_days_refresh, searches_lock
+from apps.sharing.rollups import search_days_refresh
 from apps.sharing.ungranted import ungranted_agencies_refresh
 
 from .models import Agency, AgencyAlias, AgencyNamePattern
@@ -21,8 +22,8 @@ def _aliases(agency: Agency) -> list[str]:
 def _searcher_state_changed(agency: Agency) -> None:
     """A statewide pool covers the searchers of the home state: recount the agency's
     searches where one decides (searches of many municipalities: no load meanwhile)."""
+    locks.SEARCHES.take()
     with connection.cursor() as cursor:
-        searches_lock(cursor, exclusive=True)
         ungranted_agencies_refresh(cursor, agency_ids=[agency.pk], pools_only=True)
 
 
@@ -45,6 +46,10 @@ def agency_rename(
 ) -> Agency:
     """Give the agency its proper name; the old spelling stays as an alias, so uploads
     that still write it keep resolving to this agency."""
+    if parse_agency_name(name).state not in ("", agency.state):
+        # A new state rewrites the agency's searches: the searches lock ranks before the
+        # agency's row and the activity log's lock, so it is taken first (apps/core/locks.py).
+        locks.SEARCHES.take()
     row_reread(agency)
     aliases_before, state_before = _aliases(agency), agency.state
     old = parse_agency_name(agency.name)
@@ -78,7 +83,13 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     from apps.audits.tasks import evaluations_dispatch
     from apps.compliance.services import municipalities_touching
 
-    if changes.get("name") and changes["name"].strip() != agency.name:
+    renamed = bool(changes.get("name")) and changes["name"].strip() != agency.name
+    if renamed or ("state" in changes and (changes["state"] or "").upper() != agency.state):
+        # A new state (given, or read from the new name) rewrites the agency's searches
+        # under the searches lock, which ranks before the activity log's that each change
+        # record takes: so it is taken first (apps/core/locks.py).
+        locks.SEARCHES.take()
+    if renamed:
         agency = agency_rename(agency=agency, name=changes["name"], actor=actor, reason=reason)
     row_reread(agency)
     data = {
@@ -152,13 +163,14 @@ def agency_merge(
     from apps.compliance.services import municipalities_touching
     from apps.sharing.models import Declaration
 
+    # Searches of many municipalities change agency: no load may run meanwhile. Taken
+    # before the agencies' rows, which a load locks (FOR KEY SHARE) under its shared hold.
+    locks.SEARCHES.take()
     for agency in sorted((source, target), key=lambda agency: agency.pk):
         row_reread(agency)
     before_aliases, source_ori = _aliases(target), source.ori
     merged = reason or "Merged in agency review."
     with statewide_scope(), connection.cursor() as cursor:
-        # Searches of many municipalities change agency: no load may run meanwhile.
-        searches_lock(cursor, exclusive=True)
         touched = municipalities_touching([source.pk, target.pk])
         AgencyAlias.objects.filter(agency=source).update(agency=target)
         AgencyNamePattern.objects.filter(agency=source).update(agency=target)

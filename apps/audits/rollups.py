@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.compliance import vocabulary
+from apps.core import locks
 from apps.municipalities.models import Municipality
 
 from .models import Finding
@@ -81,8 +82,10 @@ _DAYS_INSERT = vocabulary.sql_template(
 def statuses_lock(municipality_ids) -> None:
     """Lock these municipalities' status rows in id order, for the current transaction: a
     transaction that writes several takes them all at once, first."""
+    ids = sorted({int(pk) for pk in municipality_ids})
+    locks.STATUS_ROWS.claim(ids)
     with connection.cursor() as cursor:
-        cursor.execute(_STATUS_LOCK, {"ids": sorted({int(pk) for pk in municipality_ids})})
+        cursor.execute(_STATUS_LOCK, {"ids": ids})
 
 
 def statuses_refresh(municipality_ids, *, blocked: list[int] | None = None) -> None:

@@ -9,9 +9,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core import locks
 from apps.core.history import change_record, model_update, row_reread, snapshot, values_of
 from apps.core.queueing import publish_after_commit
-from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
+from apps.sharing.rollups import LOCAL_DAY, search_days_refresh
 
 from .blocklist import blocked_agency_ids
 from .models import BlocklistEntry, ReasonTerm, Rule
@@ -135,7 +136,7 @@ def reasons_reclassify_all() -> list[int]:
     classifier = reason_classifier()
     with transaction.atomic(), connection.cursor() as cursor:
         # No load may insert searches labelled with the old terms while we relabel.
-        searches_lock(cursor, exclusive=True)
+        locks.SEARCHES.take()
         cursor.execute(
             "SELECT reason, reason_label FROM sharing_searchevent WHERE NOT reason_redacted"
             " GROUP BY reason, reason_label"
