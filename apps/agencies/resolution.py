@@ -9,14 +9,11 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from django.db import connection
+from apps.core import locks
 
 from .models import Agency, AgencyAlias, AgencyNamePattern
 from .naming import ParsedName, guess_level, parse_agency_name
 
-# Advisory locks taken while creating agencies: (AGENCY_LOCK, bucket of the name's hash).
-AGENCY_LOCK = 7304
-LOCK_BUCKETS = 64
 BULK_BATCH = 2000
 
 
@@ -73,16 +70,14 @@ class AgencyResolver:
             # Another load may be creating the same agencies right now: lock the new
             # names (and ORIs), then look again. A load that created one first holds its
             # lock until it commits, so this waits for it and then finds its agency
-            # instead of making a twin. Names are hashed into LOCK_BUCKETS locks taken in
+            # instead of making a twin. Names are hashed into AGENCY_BUCKETS locks taken in
             # ascending order: a bounded number per load (a file may name thousands of
             # new agencies) and one global order, so two loads never deadlock.
             keys = sorted(
                 {parsed.match_key for _, parsed in to_create}
                 | {f"ori:{key[1].strip().upper()}" for key, _ in to_create if key[1].strip()}
             )
-            with connection.cursor() as cursor:
-                for bucket in sorted({zlib.crc32(key.encode()) % LOCK_BUCKETS for key in keys}):
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [AGENCY_LOCK, bucket])
+            locks.AGENCY.take_many(zlib.crc32(key.encode()) % locks.AGENCY_BUCKETS for key in keys)
             self._aliases.update(
                 AgencyAlias.objects.filter(normalized__in=keys).values_list(
                     "normalized", "agency_id"

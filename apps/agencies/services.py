@@ -6,12 +6,13 @@ from apps.accounts.models import User
 from apps.audits.models import Finding
 from apps.compliance.models import BlocklistEntry
 from apps.compliance.services import municipalities_touching
+from apps.core import locks
 from apps.core.history import change_record, model_update, row_reread
 from apps.core.queueing import task_named
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import Declaration, SearchEvent, SharingGrant
-from apps.sharing.rollups import search_days_refresh, searches_lock
+from apps.sharing.rollups import search_days_refresh
 from apps.sharing.ungranted import ungranted_agencies_refresh
 
 from .models import Agency, AgencyAlias, AgencyNamePattern
@@ -25,8 +26,8 @@ def _aliases(agency: Agency) -> list[str]:
 def _searcher_state_changed(agency: Agency) -> None:
     """A statewide pool covers the searchers of the home state: recount the agency's
     searches where one decides (searches of many municipalities: no load meanwhile)."""
+    locks.SEARCHES.take()
     with connection.cursor() as cursor:
-        searches_lock(cursor, exclusive=True)
         ungranted_agencies_refresh(cursor, agency_ids=[agency.pk], pools_only=True)
 
 
@@ -49,6 +50,10 @@ def agency_rename(
 ) -> Agency:
     """Give the agency its proper name; the old spelling stays as an alias, so uploads
     that still write it keep resolving to this agency."""
+    if parse_agency_name(name).state not in ("", agency.state):
+        # A new state rewrites the agency's searches: the searches lock ranks before the
+        # agency's row and the activity log's lock, so it is taken first (apps/core/locks.py).
+        locks.SEARCHES.take()
     row_reread(agency)
     aliases_before, state_before = _aliases(agency), agency.state
     old = parse_agency_name(agency.name)
@@ -79,7 +84,13 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     apply (federal, out of state, blocked by its parent), so the municipalities that share
     with or are searched by the agency are evaluated again once this commits.
     """
-    if changes.get("name") and changes["name"].strip() != agency.name:
+    renamed = bool(changes.get("name")) and changes["name"].strip() != agency.name
+    if renamed or ("state" in changes and (changes["state"] or "").upper() != agency.state):
+        # A new state (given, or read from the new name) rewrites the agency's searches
+        # under the searches lock, which ranks before the activity log's that each change
+        # record takes: so it is taken first (apps/core/locks.py).
+        locks.SEARCHES.take()
+    if renamed:
         agency = agency_rename(agency=agency, name=changes["name"], actor=actor, reason=reason)
     row_reread(agency)
     data = {
@@ -147,13 +158,14 @@ def agency_merge(
     """
     if source.pk == target.pk:
         raise ValueError("An agency cannot be merged into itself.")
+    # Searches of many municipalities change agency: no load may run meanwhile. Taken
+    # before the agencies' rows, which a load locks (FOR KEY SHARE) under its shared hold.
+    locks.SEARCHES.take()
     for agency in sorted((source, target), key=lambda agency: agency.pk):
         row_reread(agency)
     before_aliases, source_ori = _aliases(target), source.ori
     merged = reason or "Merged in agency review."
     with statewide_scope(), connection.cursor() as cursor:
-        # Searches of many municipalities change agency: no load may run meanwhile.
-        searches_lock(cursor, exclusive=True)
         touched = municipalities_touching([source.pk, target.pk])
         AgencyAlias.objects.filter(agency=source).update(agency=target)
         AgencyNamePattern.objects.filter(agency=source).update(agency=target)
@@ -174,7 +186,12 @@ def agency_merge(
         # Findings keep their history; the re-evaluation below closes those about the
         # old agency and opens them again under the merged one.
         Finding.objects.filter(agency=source).update(agency=target)
-        for agency in Agency.objects.filter(parent=source).select_for_update():
+        # The target itself may be one of them: it takes the source's place instead.
+        for agency in (
+            Agency.objects.filter(parent=source)
+            .exclude(pk=target.pk)
+            .select_for_update(no_key=True)
+        ):
             model_update(instance=agency, fields=["parent"], data={"parent": target},
                          actor=actor, reason=merged)  # fmt: skip
     task_named("audits.evaluations_dispatch").delay_on_commit(
@@ -188,8 +205,9 @@ def agency_merge(
         other_changes={"merged into": (None, f"{target.name} (#{target.pk})")},
     )  # fmt: skip
     model_update(
-        instance=target, fields=["ori", "tags"],
-        data={"ori": target.ori or source_ori, "tags": sorted(set(target.tags) | set(source.tags))},
+        instance=target, fields=["ori", "tags", "parent"],
+        data={"ori": target.ori or source_ori, "tags": sorted(set(target.tags) | set(source.tags)),
+              "parent": source.parent_id if target.parent_id == source.pk else target.parent_id},
         actor=actor, reason=merged,
         other_changes={"merged in": (None, f"{source.name} (#{source.pk})"),
                        "aliases": (before_aliases, _aliases(target))},

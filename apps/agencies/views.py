@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -55,6 +56,8 @@ class AgencyReviewView(StateAdministratorRequiredMixin, TemplateView):
         elif data["action"] == "merge":
             try:
                 target = agency_merge(source=agency, target=data["target"], actor=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
             except ValueError as error:
                 messages.error(request, str(error))
             else:

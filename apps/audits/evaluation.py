@@ -39,7 +39,7 @@ from apps.agencies.naming import parse_agency_name
 from apps.compliance import vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.compliance.models import Rule
-from apps.core import activity
+from apps.core import activity, locks
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SearchRetention, SharingGrant
@@ -58,7 +58,6 @@ from .rollups import statuses_lock, statuses_refresh
 
 logger = logging.getLogger(__name__)
 
-EVALUATION_LOCK = 7302
 # Line numbers kept per file and subject (the count is always exact); the rollup of
 # searches without a grant keeps as many.
 EVIDENCE_LINES = LINES_KEPT
@@ -933,13 +932,12 @@ def _locks_take(ids: list[int], *, outermost: bool) -> None:
     inputs' fingerprint matches no stored run and evaluates again. On a busy disk the
     wait was the largest part of an upload's evaluation. Only when the run is its own
     transaction (`outermost`): the setting would hold for a caller's writes too."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('synchronous_commit',"
-            " CASE WHEN %s THEN 'off' ELSE current_setting('synchronous_commit') END, true),"
-            " count(pg_advisory_xact_lock(%s, id)) FROM unnest(%s::integer[]) AS id",
-            [outermost, EVALUATION_LOCK, ids],
-        )
+    locks.EVALUATION.take_many(
+        ids,
+        alongside="set_config('synchronous_commit',"
+        " CASE WHEN %s THEN 'off' ELSE current_setting('synchronous_commit') END, true)",
+        alongside_params=[outermost],
+    )
 
 
 _RETENTION = connection.ops.quote_name(SearchRetention._meta.db_table)

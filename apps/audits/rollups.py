@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.compliance import vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
+from apps.core import locks
 from apps.municipalities.models import Municipality
 from apps.sharing.rollups import search_days_rebuild
 
@@ -83,8 +84,10 @@ _DAYS_INSERT = vocabulary.sql_template(
 def statuses_lock(municipality_ids) -> None:
     """Lock these municipalities' status rows in id order, for the current transaction: a
     transaction that writes several takes them all at once, first."""
+    ids = sorted({int(pk) for pk in municipality_ids})
+    locks.STATUS_ROWS.claim(ids)
     with connection.cursor() as cursor:
-        cursor.execute(_STATUS_LOCK, {"ids": sorted({int(pk) for pk in municipality_ids})})
+        cursor.execute(_STATUS_LOCK, {"ids": ids})
 
 
 def statuses_refresh(municipality_ids, *, blocked: list[int] | None = None) -> None:

@@ -9,7 +9,7 @@ from apps.core import activity
 from apps.core.files import download_name
 
 from .models import Finding, FindingEvent
-from .rollups import statuses_refresh
+from .rollups import statuses_lock, statuses_refresh
 
 S = Finding.Status
 
@@ -117,6 +117,9 @@ def findings_assign(*, findings, assignee: User | None, actor: User) -> int:
 
 @transaction.atomic
 def findings_bulk_transition(*, findings, action: str, actor: User, note: str = "") -> int:
+    # The status rows are recounted at the end, after each finding's activity entry: their
+    # locks rank before the activity log's, so they are taken first (apps/core/locks.py).
+    statuses_lock({finding.municipality_id for finding in findings})
     done = 0
     for finding in findings:
         if action in finding_actions(finding=finding, user=actor):

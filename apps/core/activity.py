@@ -19,15 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from . import locks
 from .client_address import client_address
 from .models import ActivityEntry
 
-# Advisory lock serialising appends (one chain for the whole portal).
-ACTIVITY_LOCK = 7310
 GENESIS = "0" * 64
 
 # What each action code means to a reader, by area, in the order the activity page's
@@ -173,8 +172,7 @@ def record(
     if municipality_id is None and subject is not None:
         municipality_id = getattr(subject, "municipality_id", None)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ACTIVITY_LOCK])
+        locks.ACTIVITY.take()
         last = ActivityEntry.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
         entry = ActivityEntry(

@@ -82,11 +82,22 @@ def values_of(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 def row_reread(instance: models.Model) -> None:
     """Read the stored row back into `instance` and hold it until the transaction ends,
     so that model_update compares with what is stored, not with what a form set."""
-    instance.refresh_from_db(from_queryset=type(instance)._base_manager.select_for_update())
+    # FOR NO KEY UPDATE: a load holds FOR KEY SHARE on the agencies its rows reference
+    # while it waits for nothing an editor holds; a FOR UPDATE here would wait on it
+    # while holding what the load's next step needs (a deadlock). A change of a key
+    # column (an ORI) still takes the stronger lock when it is written.
+    instance.refresh_from_db(
+        from_queryset=type(instance)._base_manager.select_for_update(no_key=True)
+    )
 
 
 def _id_of(value) -> Any:
     return value.pk if isinstance(value, models.Model) else value
+
+
+def _related(value) -> Any:
+    """A related row as history shows it: its name and id (two agencies may share a name)."""
+    return f"{value} (#{value.pk})" if isinstance(value, models.Model) else value
 
 
 def model_update(
@@ -107,7 +118,7 @@ def model_update(
        different value is set.
     2. Nothing changed (and nothing in `other_changes`, the changes outside the row such
        as memberships or spellings, as (old, new)): no write, no history.
-    3. Otherwise `full_clean()`, `save(update_fields=…)` with the changed columns and
+    3. Otherwise `full_clean()` of the changed fields, `save(update_fields=…)` with the changed columns and
        the `auto_now` ones (caches read them), the many-to-many sets, then one
        ChangeRecord and its activity entry with {field: [old, new]}.
 
@@ -132,13 +143,13 @@ def model_update(
                 changes[name] = [sorted(old_ids), sorted(new_ids)]
         elif field.is_relation:
             if getattr(instance, field.attname) != _id_of(value):
-                old = _plain(getattr(instance, name))
+                old = _related(getattr(instance, name))
                 if isinstance(value, models.Model) or value is None:
                     setattr(instance, name, value)
                 else:
                     setattr(instance, field.attname, value)
                 columns.append(name)
-                changes[name] = [old, _plain(getattr(instance, name))]
+                changes[name] = [old, _related(getattr(instance, name))]
         elif getattr(instance, name) != value:
             changes[name] = [_plain(getattr(instance, name)), _plain(value)]
             setattr(instance, name, value)
@@ -149,7 +160,9 @@ def model_update(
     if not changes:
         return instance, changes
     if columns:
-        instance.full_clean()
+        # Only what changes is validated: a stored row that an older release let through
+        # (an account without a password, say) can still be edited.
+        instance.full_clean(exclude=[f.name for f in meta.fields if f.name not in columns])
         touched = [f.name for f in meta.concrete_fields if getattr(f, "auto_now", False)]
         instance.save(update_fields=columns + touched)
     for name, ids in relations.items():

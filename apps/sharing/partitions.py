@@ -31,14 +31,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from apps.core import activity
+from apps.core import activity, locks
 
 from .models import SearchEvent, SearchRetention
-from .rollups import search_days_refresh, searches_lock
+from .rollups import search_days_refresh
 from .ungranted import ungranted_retention
-
-# Advisory lock serialising the creation and dropping of partitions.
-PARTITIONS_LOCK = 7311
 
 PARENT = SearchEvent._meta.db_table
 DEFAULT = f"{PARENT}_default"
@@ -91,7 +88,7 @@ def searches_months_ensure(*, months: Iterable[date]) -> list[str]:
     with transaction.atomic(), connection.cursor() as cursor:
         if not set(wanted) - set(searches_partitions()):
             return []
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITIONS_LOCK])
+        locks.PARTITIONS.take()
         existing = searches_partitions()  # again: another job may have made some
         created = []
         for month in wanted:
@@ -179,7 +176,7 @@ def searches_retention(
     # Rows before the cutoff's month belong to months that ended before the cutoff.
     cutoff_start, _ = month_bounds(cutoff_month)
     with transaction.atomic(), connection.cursor() as cursor:
-        searches_lock(cursor, exclusive=True)
+        locks.SEARCHES.take()
         cursor.execute(
             f"SELECT DISTINCT date_trunc('month', searched_at AT TIME ZONE 'UTC')::date"  # noqa: S608 # nosec B608 - constant names, values bound
             f" FROM {DEFAULT} WHERE searched_at < %s",
@@ -206,7 +203,7 @@ def searches_retention(
             return Retention(cutoff=cutoff, partitions=sorted(names), searches=searches)
         if not expired:
             return Retention(cutoff=cutoff, partitions=[], searches=0)
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITIONS_LOCK])
+        locks.PARTITIONS.take()
         for name in names:
             cursor.execute(
                 sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(

@@ -9,17 +9,15 @@ so the rollup is never behind the searches a reader can see:
 - an agency merge recounts the days the merged agency searched.
 
 Loads of different municipalities run side by side; a reclassification or a merge
-rewrites searches of many municipalities at once, so it takes `SEARCHES_LOCK`
-exclusively and loads take it shared (see `searches_lock`).
+rewrites searches of many municipalities at once, so it takes the searches lock
+(`apps.core.locks.SEARCHES`) exclusively and loads take it shared.
 """
 
 from django.conf import settings
 from django.db import connection, transaction
 
 from apps.compliance.vocabulary import sql_template
-
-# Advisory lock over all searches: loads hold it shared, statewide rewrites exclusively.
-SEARCHES_LOCK = 7303
+from apps.core import locks
 
 # A timestamp column's local day, in the portal's time zone (%(tz)s).
 LOCAL_DAY = "(({column}) AT TIME ZONE %(tz)s)::date"
@@ -62,12 +60,6 @@ _REBUILD_COUNT = {
 }
 
 
-def searches_lock(cursor, *, exclusive: bool) -> None:
-    """Take the statewide searches lock for the current transaction."""
-    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    cursor.execute(f"SELECT {function}(%s)", [SEARCHES_LOCK])
-
-
 def search_days_refresh(cursor, days_sql: str, params: dict | None = None) -> int:
     """Recount the (municipality_id, day) pairs that `days_sql` selects; returns how many
     pairs were recounted. `days_sql` may use `LOCAL_DAY` (its %(tz)s is supplied)."""
@@ -99,7 +91,7 @@ def search_days_rebuild(*, municipality_ids: list[int] | None = None) -> int:
     only = municipality_ids is not None
     params = {"tz": settings.TIME_ZONE, "ids": municipality_ids}
     with transaction.atomic(), connection.cursor() as cursor:
-        searches_lock(cursor, exclusive=True)
+        locks.SEARCHES.take()
         cursor.execute(_REBUILD_DELETE[only], params)
         cursor.execute(_REBUILD_COUNT[only], params)
         return cursor.rowcount

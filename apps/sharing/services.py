@@ -3,11 +3,11 @@ from django.db import connection, transaction
 
 from apps.accounts.models import User
 from apps.compliance.terms import reason_classifier
-from apps.core import activity
+from apps.core import activity, locks
 from apps.core.queueing import task_named
 
 from .models import Declaration
-from .rollups import LOCAL_DAY, search_days_refresh, searches_lock
+from .rollups import LOCAL_DAY, search_days_refresh
 
 
 @transaction.atomic
@@ -35,7 +35,7 @@ def reasons_reclassify_all() -> list[int]:
     classifier = reason_classifier()
     with transaction.atomic(), connection.cursor() as cursor:
         # No load may insert searches labelled with the old terms while we relabel.
-        searches_lock(cursor, exclusive=True)
+        locks.SEARCHES.take()
         cursor.execute(
             "SELECT reason, reason_label FROM sharing_searchevent WHERE NOT reason_redacted"
             " GROUP BY reason, reason_label"

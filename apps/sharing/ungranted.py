@@ -26,8 +26,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.compliance import vocabulary
+from apps.core import locks
 
-from .rollups import LOCAL_DAY, searches_lock
+from .rollups import LOCAL_DAY
 
 # Line numbers kept per row: the rule's evidence cites at most this many per file.
 LINES_KEPT = 50
@@ -196,7 +197,7 @@ def ungranted_rebuild(*, municipality_ids: list[int] | None = None) -> int:
     """Recompute the rows of the given municipalities (all when None) in one pass; returns
     the rows written. The running portal keeps the rollup as it goes and never needs it."""
     with transaction.atomic(), connection.cursor() as cursor:
-        searches_lock(cursor, exclusive=True)
+        locks.SEARCHES.take()
         if municipality_ids is None:
             return _rewrite(cursor, "all")
         return _rewrite(cursor, "municipalities", ids=sorted(set(municipality_ids)))

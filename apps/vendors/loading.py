@@ -39,11 +39,11 @@ from apps.agencies.models import Agency
 from apps.agencies.resolution import AgencyResolver
 from apps.audits.rollups import statuses_refresh
 from apps.compliance.terms import reason_classifier
-from apps.core import activity
+from apps.core import activity, locks
 from apps.municipalities.models import Municipality
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
 from apps.sharing.partitions import searches_months_ensure, searches_partitions
-from apps.sharing.rollups import LOCAL_DAY, search_days_refresh, searches_lock
+from apps.sharing.rollups import LOCAL_DAY, search_days_refresh
 from apps.sharing.ungranted import ungranted_export_add, ungranted_refresh
 
 from .models import ExportRowError, Vendor, VendorExport
@@ -61,9 +61,6 @@ from .parsing.flock import snapshot_date
 from .storage import export_decrypted
 
 logger = logging.getLogger(__name__)
-
-# Namespace of the advisory locks taken by loads (the second key is the municipality).
-INGEST_LOCK = 7301
 
 # Which (direction, data type) pairs a format lists in full: a grant of that vendor
 # missing from a newer file of this format has ended.
@@ -126,12 +123,9 @@ def export_load(*, export_id: int) -> VendorExport:
     started = time.monotonic()
     with transaction.atomic():
         export = VendorExport.objects.select_related("vendor").get(pk=export_id)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [INGEST_LOCK, export.municipality_id]
-            )
-            # Shared: a statewide rewrite of searches (reclassification, merge) waits.
-            searches_lock(cursor, exclusive=False)
+        locks.INGEST.take(export.municipality_id)
+        # Shared: a statewide rewrite of searches (reclassification, merge) waits.
+        locks.SEARCHES.take(shared=True)
         # Re-read after the lock: a load that finished while we waited is final.
         export.refresh_from_db()
         export.just_loaded = False

@@ -13,13 +13,13 @@ from django.db.models import Exists, OuterRef
 
 from apps.audits.evaluation import municipality_evaluate
 from apps.audits.models import EvaluationRun
+from apps.core import locks
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope, statewide_scope
 from apps.sharing.models import SharingChange, SharingGrant
-from apps.sharing.rollups import searches_lock
 from apps.sharing.ungranted import ungranted_refresh
 
-from .loading import INGEST_LOCK, export_load
+from .loading import export_load
 from .models import ExportRowError, VendorExport
 
 # Formats whose exports only write grants and their history, so their effect can be
@@ -82,9 +82,8 @@ def _reload_group(tenant: Municipality, vendor_id: int, format_key: str) -> Relo
     # a second connection, which would wait for this transaction's lock on that row.
     with transaction.atomic():
         # A load's locks: the grants and the rollup of what they cover change together.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [INGEST_LOCK, tenant.pk])
-            searches_lock(cursor, exclusive=False)
+        locks.INGEST.take(tenant.pk)
+        locks.SEARCHES.take(shared=True)
         SharingChange.objects.filter(source_export__in=exports).delete()
         # Grants these exports made and nothing else ever touched.
         SharingGrant.objects.filter(vendor_id=vendor_id).exclude(

@@ -6,19 +6,18 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from apps.accounts.models import User
-from apps.core import activity
+from apps.core import activity, locks
 from apps.core.queueing import task_named
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
 
-from .loading import INGEST_LOCK
 from .models import Vendor, VendorExport
 from .storage import (
     StagedUpload,
@@ -31,10 +30,6 @@ from .storage import (
 )
 
 logger = logging.getLogger(__name__)
-
-# Namespace of the advisory locks on one stored original (the second key hashes its
-# SHA-256): storing, purging and re-encrypting the same file never interleave.
-ORIGINAL_LOCK = 7305
 
 
 class UploadRefused(Exception):
@@ -83,7 +78,7 @@ def export_receive(
     sha256, size = staged.sha256, staged.size
     unqueued: list[int] = []  # filled once the row is committed, if the broker is down
     with _discarded_unless_kept(staged), transaction.atomic():
-        original_lock(sha256=sha256)
+        locks.ORIGINAL.take(sha256)
         earlier = (
             VendorExport.objects.filter(sha256=sha256)
             .exclude(status=VendorExport.Status.REJECTED)
@@ -168,20 +163,11 @@ def exports_stalled(*, queued_for: timedelta = timedelta(minutes=10)) -> list[tu
             ).values_list("municipality_id", "pk")
         )
     stalled = []
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         for municipality_id, export_id in waiting:
-            cursor.execute(
-                "SELECT pg_try_advisory_xact_lock(%s, %s)", [INGEST_LOCK, municipality_id]
-            )
-            if cursor.fetchone()[0]:
+            if locks.INGEST.try_take(municipality_id):
                 stalled.append((municipality_id, export_id))
     return stalled
-
-
-def original_lock(*, sha256: str) -> None:
-    """Hold the lock on the stored original of this content until the transaction ends."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [ORIGINAL_LOCK, sha256])
 
 
 @contextmanager
@@ -221,7 +207,7 @@ def originals_purge(*, now: datetime | None = None) -> Purged:
         )
         for sha256 in expiring.values_list("sha256", flat=True).distinct().order_by():
             with transaction.atomic():
-                original_lock(sha256=sha256)
+                locks.ORIGINAL.take(sha256)
                 expired = list(expiring.filter(sha256=sha256).order_by("pk"))
                 if not expired:
                     continue  # another purge got there first

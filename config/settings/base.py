@@ -238,6 +238,9 @@ PORTAL_ORIGINAL_RETENTION_DAYS = env.int("PORTAL_ORIGINAL_RETENTION_DAYS", defau
 # law's: long enough to reopen any finding of recent years from its searches. Set it to
 # the records schedule the state adopts.
 PORTAL_SEARCH_RETENTION_MONTHS = env.int("PORTAL_SEARCH_RETENTION_MONTHS", default=84)
+# A lock taken out of the one order of apps/core/locks.py raises LockOrderError (always
+# with DEBUG); without it, the error is only logged.
+PORTAL_CHECK_LOCK_ORDER = env.bool("PORTAL_CHECK_LOCK_ORDER", default=False)
 # Plates are kept only as HMAC-SHA256 under this key, enough to count repeats.
 PORTAL_PLATE_HASH_KEY = env("PORTAL_PLATE_HASH_KEY", default="")
 

@@ -13,6 +13,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Keep test tasks off the queue a running `make run` worker listens on.
 CELERY_TASK_DEFAULT_QUEUE = "portal-test"
 PORTAL_DEMO_MODE = False
+PORTAL_CHECK_LOCK_ORDER = True
 PORTAL_PLATE_HASH_KEY = "test-plate-key"
 PORTAL_FILE_KEYS = ["P0rYq-ZXlEyhN295-UjEFdwg-_ViJ0Au0Uboi3Dc2_Q="]
 STORAGES = {

@@ -8,9 +8,10 @@ import psycopg
 import pytest
 from django.db import connection
 
-from apps.audits.evaluation import EVALUATION_LOCK, municipalities_evaluate
+from apps.audits.evaluation import municipalities_evaluate
 from apps.audits.models import EvaluationRun, Finding
 from apps.audits.tasks import evaluate_all
+from apps.core.locks import EVALUATION
 from apps.municipalities.scoping import statewide_scope
 from tests.municipalities.factories import MunicipalityFactory
 
@@ -69,7 +70,7 @@ def advisory_locks(ids) -> set[tuple[int, bool]]:
         cursor.execute(
             "SELECT objid::integer, granted FROM pg_locks WHERE locktype = 'advisory'"
             " AND classid = %s::integer::oid AND objsubid = 2 AND objid::integer = ANY(%s)",
-            [EVALUATION_LOCK, list(ids)],
+            [EVALUATION.key, list(ids)],
         )
         return set(cursor.fetchall())
 
@@ -88,7 +89,7 @@ def test_a_batch_takes_its_locks_in_ascending_order_and_waits_for_a_run_holding_
 
     # Another run (an upload's) holds the middle municipality's lock.
     with psycopg.connect(test_database_env["DATABASE_URL"], autocommit=True) as other:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", [EVALUATION_LOCK, middle])
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [EVALUATION.key, middle])
         worker = threading.Thread(target=batch)
         worker.start()
         try:
@@ -100,6 +101,6 @@ def test_a_batch_takes_its_locks_in_ascending_order_and_waits_for_a_run_holding_
             assert not any(pk == last for pk, _ in held)
             assert not done
         finally:
-            other.execute("SELECT pg_advisory_unlock(%s, %s)", [EVALUATION_LOCK, middle])
+            other.execute("SELECT pg_advisory_unlock(%s, %s)", [EVALUATION.key, middle])
         worker.join(timeout=60)
     assert done and sorted(done[0]) == [first, middle, last]

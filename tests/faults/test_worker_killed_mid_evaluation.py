@@ -7,9 +7,10 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
-from apps.audits.evaluation import EVALUATION_LOCK, municipality_evaluate
+from apps.audits.evaluation import municipality_evaluate
 from apps.audits.models import EvaluationRun, Finding
 from apps.audits.tasks import evaluate_municipality
+from apps.core.locks import EVALUATION
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope
 from bench.evaluate import GENERATE
@@ -73,7 +74,7 @@ def evaluation_holds_its_lock(municipality: Municipality) -> bool:
             "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
             " AND classid = %s::integer::oid AND objid = %s::integer::oid"
             " AND objsubid = 2 AND granted)",
-            [EVALUATION_LOCK, municipality.pk],
+            [EVALUATION.key, municipality.pk],
         )
         return cursor.fetchone()[0]
 

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.core import locks
 from apps.core.encrypted_files import EncryptedFileError, file_reencrypt, is_encrypted
-from apps.vendors.services import original_lock
 
 _ORIGINAL = re.compile(r"exports/[0-9a-f]{2}/(?P<sha256>[0-9a-f]{64})")
 # Files being written or decrypted for a load, not stored files.
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     # An original is not rewritten while a purge removes it, nor after.
                     if original:
-                        original_lock(sha256=original["sha256"])
+                        locks.ORIGINAL.take(original["sha256"])
                         if not path.exists():
                             continue
                     if not is_encrypted(path) and time.time() - path.stat().st_mtime < 60:

@@ -9,12 +9,13 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.agencies.services import police_department_agency_ensure
 from apps.audits.evaluation import municipality_evaluate
+from apps.core import locks
 from apps.demo import data as demo
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope
 from apps.municipalities.services import membership_add, municipality_create
 from apps.sharing.partitions import searches_partitions_ensure
-from apps.sharing.rollups import search_days_rebuild, searches_lock
+from apps.sharing.rollups import search_days_rebuild
 from apps.sharing.ungranted import ungranted_rebuild
 from apps.vendors.loading import export_load
 from apps.vendors.models import Vendor
@@ -69,7 +70,7 @@ def demo_dates_shift(*, municipality_ids: list[int], before: datetime, today: da
         weeks = (today - timedelta(days=1) - latest_day).days // 7
         if weeks == 0:
             return 0
-        searches_lock(cursor, exclusive=True)
+        locks.SEARCHES.take()
         shift = {**params, "shift": timedelta(weeks=weeks), "days": weeks * 7,
                  "before_day": timezone.localdate(before)}  # fmt: skip
         for table in dict.fromkeys([*SHIFTED_TIMES, *SHIFTED_DATES]):

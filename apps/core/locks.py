@@ -1,0 +1,276 @@
+"""Every lock the portal coordinates its writers with, and the one order a transaction
+takes them in.
+
+All of them are transaction-level: advisory locks (`pg_advisory_xact_lock`, released at
+commit or rollback, and at the rollback of a savepoint taken before them) and, for the
+status rows, row locks (`SELECT … FOR UPDATE`). Two transactions that take locks in the
+same order can wait for each other, never deadlock; so a transaction takes them in
+ascending rank, and the ids of a per-id lock in ascending order:
+
+1. `ORIGINAL`, per stored file: an upload, a purge and a key rotation take it before
+   anything about the file is read or written; none of them takes another lock but the
+   activity log's.
+2. `INGEST`, per municipality: a load's first lock (and a reload's reset), held for the
+   whole load, so everything a load touches after it ranks after it.
+3. `SEARCHES`, statewide, shared or exclusive: a load takes it shared right after its
+   municipality's; a statewide rewrite of searches (reclassification, agency merge or
+   change of state, retention, a rebuild) takes it exclusive before anything else.
+4. `PARTITIONS`: retention drops months while it holds `SEARCHES` exclusive; a load's
+   months are created after it commits, in a transaction of their own.
+5. `AGENCY`, 64 buckets of agency names: a load creates agencies after the two above.
+6. `EVALUATION`, per municipality: a run's first lock. It holds no lock above, and ranks
+   after them because it derives from what they guard: a load or a rewrite that ever
+   wants its municipalities evaluated in its own transaction takes it then.
+7. `STATUS_ROWS`, per municipality (row locks): the status rollup is recounted at the
+   end of a load, a run and a finding's change, after their other locks.
+8. `ACTIVITY`: one chain for the whole portal, appended last, just before the commit,
+   so every writer queues on it only for its commit.
+
+Row locks a transaction waits for take part in the same cycles. The status rows are in
+the order (7). The agencies' rows are not checked, but follow it: a load locks the rows
+its searches reference (`FOR KEY SHARE`) after `AGENCY`, under its shared `SEARCHES`; so
+a directory change that rewrites searches takes `SEARCHES` before it locks an agency's
+row (`row_reread`), never after.
+
+Taking a lock again that the transaction already holds (in the same or a stronger
+mode) never waits, so it is always allowed. The try- forms never wait either: they are
+never out of order themselves, but what they take counts for the takes after them.
+
+The order is checked as the portal runs: each connection records, for its current
+transaction, the highest rank taken and the highest id of each per-id lock. A take that
+breaks the order raises `LockOrderError` when `settings.DEBUG` or
+`PORTAL_CHECK_LOCK_ORDER` is on (test and local settings), and logs an error otherwise.
+"""
+
+import logging
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+logger = logging.getLogger(__name__)
+
+
+class LockOrderError(RuntimeError):
+    """A transaction took a lock out of the portal's one order."""
+
+
+@dataclass(frozen=True, eq=False)
+class Lock:
+    name: str
+    rank: int
+    guards: str
+    # The advisory lock's (first) key; None for row locks, which the caller takes itself.
+    key: int | None = None
+    per_id: bool = False
+    # The id is text, hashed by PostgreSQL (`hashtext`) into the second key.
+    hashed: bool = False
+
+    def take(self, lock_id: int | str | None = None, *, shared: bool = False) -> None:
+        """Wait for the lock (for one id of a per-id lock) until the transaction ends."""
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        params, ids = self._params(lock_id), [lock_id]
+        _check(self, ids, shared=shared)
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(f"SELECT {function}({self._arguments()})", params)
+        _record(self, ids, shared=shared)
+
+    def take_many(
+        self, ids: Iterable[int], *, alongside: str = "", alongside_params: Sequence = ()
+    ) -> None:
+        """Wait for the locks of many ids, in ascending order, in one statement (an
+        array is unnested in order). `alongside`: more expressions to select in the
+        same statement (with `alongside_params`), so a caller that has something to
+        set as it locks pays no extra round trip."""
+        ordered = sorted(set(ids))
+        _check(self, ordered, shared=False)
+        selected = f"{alongside}, " if alongside else ""
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(
+                f"SELECT {selected}count(pg_advisory_xact_lock(%s, id))"  # noqa: S608 - the caller's constant SQL, values bound # nosec B608
+                " FROM unnest(%s::integer[]) AS id",
+                [*alongside_params, self._key(), ordered],
+            )
+        _record(self, ordered, shared=False)
+
+    def try_take(self, lock_id: int | str | None = None) -> bool:
+        """Take the lock if it is free, without waiting; whether it was taken."""
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(
+                f"SELECT pg_try_advisory_xact_lock({self._arguments()})", self._params(lock_id)
+            )
+            (taken,) = cursor.fetchone()
+        if taken:
+            _record(self, [lock_id], shared=False)
+        return taken
+
+    def claim(self, ids: Iterable[int]) -> None:
+        """Check and record the row locks the caller is about to take on these ids, in
+        ascending order (they are not advisory: the caller's own statement takes them)."""
+        ordered = sorted(set(ids))
+        _check(self, ordered, shared=False)
+        _record(self, ordered, shared=False)
+
+    def _key(self) -> int:
+        if self.key is None:
+            raise TypeError(f"{self.name} is a row lock: its caller takes it")
+        return self.key
+
+    def _arguments(self) -> str:
+        if not self.per_id:
+            return "%s"
+        return "%s, hashtext(%s)" if self.hashed else "%s, %s"
+
+    def _params(self, lock_id) -> list:
+        if self.per_id != (lock_id is not None):
+            raise TypeError(f"{self.name} is {'' if self.per_id else 'not '}taken per id")
+        return [self._key(), lock_id] if self.per_id else [self._key()]
+
+
+ORIGINAL = Lock(
+    "ORIGINAL",
+    10,
+    "one stored original (by content): an upload, a purge or a key rotation of the file",
+    key=7305,
+    per_id=True,
+    hashed=True,
+)
+INGEST = Lock(
+    "INGEST",
+    20,
+    "one municipality's loads: never two at once, a finished export never loaded again",
+    key=7301,
+    per_id=True,
+)
+SEARCHES = Lock(
+    "SEARCHES",
+    30,
+    "all searches: loads hold it shared, statewide rewrites of searches exclusive",
+    key=7303,
+)
+PARTITIONS = Lock(
+    "PARTITIONS",
+    40,
+    "the creating and dropping of the searches table's monthly partitions",
+    key=7311,
+)
+AGENCY = Lock(
+    "AGENCY",
+    50,
+    "the creation of agencies whose names (or ORIs) hash into one of 64 buckets",
+    key=7304,
+    per_id=True,
+)
+AGENCY_BUCKETS = 64
+EVALUATION = Lock(
+    "EVALUATION",
+    60,
+    "one municipality's evaluation runs: two never overlap",
+    key=7302,
+    per_id=True,
+)
+STATUS_ROWS = Lock(
+    "STATUS_ROWS",
+    70,
+    "the status rollup rows of municipalities (row locks, FOR UPDATE)",
+    per_id=True,
+)
+ACTIVITY = Lock(
+    "ACTIVITY",
+    80,
+    "the activity log's hash chain: one append at a time",
+    key=7310,
+)
+ORDER = (ORIGINAL, INGEST, SEARCHES, PARTITIONS, AGENCY, EVALUATION, STATUS_ROWS, ACTIVITY)
+
+
+@dataclass
+class _Taken:
+    """What one connection's current transaction has taken."""
+
+    hooks: list  # the connection's after-commit list of that transaction
+    atomic: str | None  # the savepoint of its outermost block, inside a test's transaction
+    top: Lock | None = None
+    exclusive: dict[tuple[str, object], bool] = field(default_factory=dict)
+    highest_id: dict[str, object] = field(default_factory=dict)
+
+
+_taken: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Taken] = weakref.WeakKeyDictionary()
+
+
+def _current(connection: BaseDatabaseWrapper) -> _Taken | None:
+    """The record of the connection's transaction; None outside one (in autocommit a
+    transaction-level lock ends with its statement).
+
+    Django gives the connection a new after-commit list at every commit and rollback
+    (and at the rollback of a savepoint, after which the record starts afresh: it may
+    then miss a wrong order, never report one that is not). Inside a test's
+    transaction (pytest-django's `db`), the code under test runs as it would in
+    production: outside a block of its own it would be in autocommit, and each
+    outermost block of its own is a transaction, told apart by its savepoint's id
+    (unique on the connection)."""
+    if not connection.in_atomic_block:
+        return None
+    blocks, savepoints = connection.atomic_blocks, connection.savepoint_ids
+    own = next(
+        (i for i, block in enumerate(blocks) if not getattr(block, "_from_testcase", False)),
+        None,
+    )
+    if own is None:
+        return None
+    # The outermost block has no savepoint: the ids line up with the blocks after it.
+    index = own - (len(blocks) - len(savepoints))
+    atomic = savepoints[index] if index >= 0 else None
+    taken = _taken.get(connection)
+    if taken is None or taken.hooks is not connection.run_on_commit or taken.atomic != atomic:
+        taken = _taken[connection] = _Taken(connection.run_on_commit, atomic)
+    return taken
+
+
+def _held(taken: _Taken, lock: Lock, lock_id, *, shared: bool) -> bool:
+    exclusive = taken.exclusive.get((lock.name, lock_id))
+    return exclusive is not None and (exclusive or shared)
+
+
+def _check(lock: Lock, ids: list, *, shared: bool) -> None:
+    taken = _current(transaction.get_connection())
+    if taken is None:
+        return
+    new = [lock_id for lock_id in ids if not _held(taken, lock, lock_id, shared=shared)]
+    if not new:
+        return
+    problems = []
+    if taken.top is not None and lock.rank < taken.top.rank:
+        problems.append(f"{lock.name} (rank {lock.rank}) is taken after {taken.top.name}"
+                        f" (rank {taken.top.rank})")  # fmt: skip
+    highest = taken.highest_id.get(lock.name)
+    if lock.per_id and highest is not None and min(new) < highest:
+        problems.append(f"{lock.name} {min(new)} is taken after {lock.name} {highest}:"
+                        " ids go in ascending order")  # fmt: skip
+    if problems:
+        message = (
+            "; ".join(problems)
+            + ". The order: "
+            + ", ".join(f"{each.rank} {each.name}" for each in ORDER)
+            + " (apps/core/locks.py)."
+        )
+        if settings.DEBUG or settings.PORTAL_CHECK_LOCK_ORDER:
+            raise LockOrderError(message)
+        logger.error("lock order broken: %s", message, stack_info=True)
+
+
+def _record(lock: Lock, ids: list, *, shared: bool) -> None:
+    taken = _current(transaction.get_connection())
+    if taken is None:
+        return
+    for lock_id in ids:
+        key = (lock.name, lock_id)
+        taken.exclusive[key] = taken.exclusive.get(key, False) or not shared
+    if lock.per_id and ids:
+        highest = taken.highest_id.get(lock.name)
+        taken.highest_id[lock.name] = max(ids) if highest is None else max(highest, *ids)
+    if taken.top is None or lock.rank > taken.top.rank:
+        taken.top = lock

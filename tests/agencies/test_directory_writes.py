@@ -1,0 +1,56 @@
+"""Directory writes that meet a load, and merges within one agency's family."""
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+
+from apps.agencies.models import Agency
+from apps.agencies.services import agency_merge
+from apps.core.history import row_reread
+from apps.core.models import ChangeRecord
+
+
+def _other_connection() -> psycopg.Connection:
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"],
+        password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=False,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_edit_in_progress_leaves_a_load_free_to_reference_the_agency():
+    """A load holds FOR KEY SHARE on every agency its rows reference while it waits for
+    the searches lock an editor may want: the editor's row lock must not conflict with
+    it, or the two deadlock."""
+    agency = Agency.objects.create(name="Lakeview PD", state="IL", level="local")
+    with transaction.atomic():
+        row_reread(agency)
+        with _other_connection() as load:
+            load.execute("SET lock_timeout = '1s'")
+            referenced = load.execute(
+                "SELECT id FROM agencies_agency WHERE id = %s FOR KEY SHARE", [agency.pk]
+            ).fetchone()
+            load.rollback()
+    assert referenced == (agency.pk,)
+
+
+@pytest.mark.django_db
+def test_merging_an_agency_into_its_own_office_leaves_the_office_in_its_place(administrator):
+    department = Agency.objects.create(name="Department Q", state="IL", level="state")
+    parent = Agency.objects.create(name="Agency Q", state="IL", level="federal", parent=department)
+    office = Agency.objects.create(name="Agency Q Field Office", state="IL", level="federal",
+                                   parent=parent)  # fmt: skip
+    sibling = Agency.objects.create(name="Agency Q Other Office", state="IL", level="federal",
+                                    parent=parent)  # fmt: skip
+
+    parent_id = parent.pk
+    agency_merge(source=parent, target=office, actor=administrator)
+
+    office.refresh_from_db()
+    sibling.refresh_from_db()
+    assert office.parent_id == department.pk
+    assert sibling.parent_id == office.pk
+    moved = ChangeRecord.objects.get(subject_type="agencies.agency", subject_id=sibling.pk, action="changed")
+    assert moved.changes["parent"] == [f"Agency Q (#{parent_id})",
+                                       f"Agency Q Field Office (#{office.pk})"]  # fmt: skip
