@@ -118,9 +118,9 @@ def model_update(
        different value is set.
     2. Nothing changed (and nothing in `other_changes`, the changes outside the row such
        as memberships or spellings, as (old, new)): no write, no history.
-    3. Otherwise `full_clean()` of the changed fields, `save(update_fields=…)` with the changed columns and
-       the `auto_now` ones (caches read them), the many-to-many sets, then one
-       ChangeRecord and its activity entry with {field: [old, new]}.
+    3. Otherwise `full_clean()` of the changed fields, `save(update_fields=…)` with the
+       changed columns and the `auto_now` ones (caches read them), the many-to-many
+       sets, then one ChangeRecord and its activity entry with {field: [old, new]}.
 
     Returns the instance and the changes recorded (empty: nothing changed). The caller
     holds the transaction and, for a row others may change meanwhile, its lock
