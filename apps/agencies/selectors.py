@@ -3,8 +3,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from apps.sharing.models import SearchEvent, SharingGrant
@@ -20,10 +33,24 @@ class ReviewItem:
 
 def agencies_to_review() -> QuerySet[Agency]:
     """Unconfirmed agencies, most used first (counts across all municipalities)."""
+    # Rows of ICE's 287(g) list, as ICE wrote them: a person checks the county.
+    listed = (
+        ImmigrationAgreement.objects.filter(agency=OuterRef("pk"), ended_on__isnull=True)
+        .order_by("support_model")
+        .annotate(
+            as_listed=Case(
+                When(county="", then=F("support_text")),
+                default=Concat("support_text", Value(", "), "county"),
+            )
+        )
+        .values("as_listed")
+    )
     return (
         Agency.objects.filter(is_confirmed=False)
-        .annotate(grant_count=Count("grants", distinct=True))
-        .prefetch_related("aliases", "immigration_agreements")
+        .annotate(
+            grant_count=Count("grants", distinct=True), immigration_listed=ArraySubquery(listed)
+        )
+        .prefetch_related("aliases")
         .order_by("-grant_count", "name")
     )
 

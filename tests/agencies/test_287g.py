@@ -336,9 +336,14 @@ def test_the_statewide_findings_filter_on_287g_partners(client, auditor, galvest
     assert "Shares with Riverbend IL PD." not in page
 
 
-def test_the_review_queue_says_an_agency_comes_from_ices_list(client, administrator):
-    run_import(SHIPPED)
+def test_the_review_queue_says_an_agency_comes_from_ices_list(client, administrator, tmp_path):
+    path = write_csv(tmp_path / "one.csv", [
+        ["ALABAMA", "Camp Hill Police Department", "Municipality", "Tallapoosa County",
+         "Task Force Model", "12/8/2025", "link", ""],
+    ])  # fmt: skip
+    run_import(path)
     client.force_login(administrator)
 
     page = client.get("/state/administration/agencies/review/").content.decode()
-    assert "in ICE's 287(g) list (" in page
+    assert "Camp Hill Police Department" in page
+    assert "in ICE's 287(g) list (Task Force Model, Tallapoosa County)" in page
