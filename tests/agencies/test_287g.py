@@ -347,3 +347,13 @@ def test_the_review_queue_says_an_agency_comes_from_ices_list(client, administra
     page = client.get("/state/administration/agencies/review/").content.decode()
     assert "Camp Hill Police Department" in page
     assert "in ICE's 287(g) list (Task Force Model, Tallapoosa County)" in page
+
+
+def test_the_demo_data_imports_the_shipped_list_once():
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    first, second = AgreementImport.objects.order_by("pk")
+    assert (first.file_name, first.rows, first.added) == (SHIPPED.name, 1314, 1314)
+    assert (second.added, second.ended, second.unchanged) == (0, 0, 1314)
+    assert ImmigrationAgreement.objects.filter(ended_on__isnull=True).count() == 1314
