@@ -27,6 +27,7 @@ from .naming import US_STATES, normalize_words
 MAX_ROWS = 20_000
 # A real workbook compresses text maybe 10-20 times; anything past this is refused.
 MAX_ZIP_RATIO = 100
+MAX_UNPACKED_BYTES = 2 * 1024**3
 # A header may sit under a title row or two.
 ROWS_ABOVE_HEADER = 5
 
@@ -105,7 +106,7 @@ def _workbook_rows(path: Path, size: int) -> Iterator[list]:
     if "xl/workbook.xml" not in {member.filename for member in members}:
         raise RegistryFileRejected("The file is a ZIP archive, not an Excel workbook.")
     unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_ZIP_RATIO * max(size, 1):
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_ZIP_RATIO * max(size, 1):
         raise RegistryFileRejected(
             f"The workbook would unpack to far more data than it holds ({unpacked:,} bytes "
             f"from {size:,}); it was refused as unsafe."
@@ -139,33 +140,46 @@ def _unreadable(error: Exception) -> RegistryFileRejected:
 
 def _text_rows(path: Path, head: bytes) -> Iterator[list]:
     if head.startswith(codecs.BOM_UTF8):
-        encodings = ["utf-8-sig"]
+        candidates = ["utf-8-sig"]
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ["utf-16"]
+        candidates = ["utf-16"]
     elif b"\x00" in head:
-        raise RegistryFileRejected("This is not a CSV or XLSX file (it holds binary data).")
+        raise _binary()
     else:
-        encodings = ["utf-8", "cp1252"]
-    # The list is small (the size limit holds): decoded whole, a stray byte anywhere
-    # picks the next encoding rather than failing half-way.
-    raw = path.read_bytes()
-    for encoding in encodings:
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            raise RegistryFileRejected("This is not a CSV or XLSX file (it holds binary data).")
-        first_line = text.split("\n", 1)[0]
+        candidates = ["utf-8", "cp1252"]
+    encoding = next((name for name in candidates if _decodes_as(path, name)), None)
+    if encoding is None:
+        raise RegistryFileRejected(
+            "The file's text encoding could not be recognised. Save it as UTF-8 CSV."
+        )
+    with path.open("rb") as binary:
+        text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+        first_line = text.readline()
         delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+        text.seek(0)
         try:
-            yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            yield from csv.reader(text, delimiter=delimiter)
         except csv.Error as error:
             raise RegistryFileRejected(f"The file cannot be read as CSV: {error}.") from None
-        return
-    raise RegistryFileRejected(
-        "The file's text encoding could not be recognised. Save it as UTF-8 CSV."
-    )
+
+
+def _decodes_as(path: Path, encoding: str) -> bool:
+    """The whole file decodes, chunk by chunk (a stray byte deep in it counts too).
+    Raises RegistryFileRejected for a NUL character: no text export holds one."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as source:
+        try:
+            while chunk := source.read(1024 * 1024):
+                if "\x00" in decoder.decode(chunk):
+                    raise _binary()
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _binary() -> RegistryFileRejected:
+    return RegistryFileRejected("This is not a CSV or XLSX file (it holds binary data).")
 
 
 def _header_name(cell) -> str:

@@ -278,6 +278,34 @@ def test_a_workbook_that_would_unpack_to_far_more_than_it_weighs_is_refused(tmp_
         call_command("import_287g", str(path))
 
 
+def test_a_windows_1252_csv_is_read_and_a_binary_file_refused(tmp_path):
+    header = ",".join(COLUMNS) + "\r\n"
+    row = (
+        "TEXAS,Galveston County Sheriff\u2019s Office,County,Galveston County,"
+        "Task Force Model,7/23/2025,link,\r\n"
+    )
+    (tmp_path / "ansi.csv").write_bytes((header + row).encode("cp1252"))
+    registry_import(path=tmp_path / "ansi.csv")
+    assert (
+        ImmigrationAgreement.objects.get().agency_name == "Galveston County Sheriff\u2019s Office"
+    )
+
+    (tmp_path / "binary.csv").write_bytes(b"STATE,\x00\x01\x02" * 100)
+    with pytest.raises(CommandError, match="binary data"):
+        call_command("import_287g", str(tmp_path / "binary.csv"))
+
+
+def test_an_agreement_is_in_force_from_its_signing(tmp_path):
+    path = write_csv(tmp_path / "one.csv", [
+        ["TEXAS", "Arp Police Department", "Municipality", "Smith County", "Task Force Model",
+         "2025-09-22", "link", ""],
+    ])  # fmt: skip
+    run_import(path)
+
+    assert not agreements_in_force(on=date(2025, 9, 21)).exists()
+    assert agreements_in_force(on=date(2025, 9, 22)).get().signed_on == date(2025, 9, 22)
+
+
 def test_the_actor_must_be_an_administrator(auditor):
     with pytest.raises(CommandError, match="not an administrator"):
         call_command("import_287g", str(SHIPPED), "--actor", auditor.username)
