@@ -4,7 +4,7 @@ from django_filters.constants import EMPTY_VALUES
 from apps.compliance.blocklist import blocked_agency_ids
 
 from .models import Agency
-from .selectors import agencies_matching, immigration_partner_ids
+from .selectors import immigration_partner_ids
 
 
 class AgencyMatchFilter(django_filters.CharFilter):
@@ -15,7 +15,7 @@ class AgencyMatchFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
-        return qs.filter(**{f"{self.field_name}__in": agencies_matching(value).values("pk")})
+        return qs.filter(**{f"{self.field_name}__in": Agency.objects.matching(value).values("pk")})
 
 
 class ImmigrationPartnerFilter(django_filters.BooleanFilter):
@@ -45,7 +45,7 @@ class AgencyFilter(django_filters.FilterSet):
         fields = ["q", "level", "state", "blocked", "immigration_partner"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(pk__in=agencies_matching(value).values("pk"))
+        return queryset.filter(pk__in=Agency.objects.matching(value).values("pk"))
 
     def only_blocked(self, queryset, name, value):
         ids = blocked_agency_ids()

@@ -46,7 +46,12 @@ from apps.sharing.models import SearchRetention, SharingGrant
 from apps.sharing.ungranted import LINES_KEPT
 from apps.vendors.models import VendorExport
 
-from .fingerprints import fingerprints_compute, fingerprints_unchanged, runs_unchanged_record
+from .fingerprints import (
+    Context,
+    fingerprints_compute,
+    fingerprints_unchanged,
+    runs_unchanged_record,
+)
 from .models import EvaluationRun, Finding, FindingEvent
 from .periods import search_period_text
 from .rollups import statuses_lock, statuses_refresh
@@ -74,18 +79,6 @@ class Hit:
     period_end: datetime | None = None  # None while the condition holds
     ended: bool = False  # a grant that was accepted and has since ended
     minimum: int = 1  # the searches the rule needs (min_searches), checked on reconciling
-
-
-@dataclass
-class Context:
-    ids: list[int]  # the batch's municipalities, ascending
-    rules: dict[str, Rule]
-    blocked: list[int]
-    own_agencies: dict[int, list[int]]  # per municipality, its own police's agencies
-    today: object
-    any_grant: bool  # any sharing data uploaded anywhere
-    kept_from: datetime | None = None  # the searches before it were dropped (retention)
-    retained_at: datetime | None = None  # when the latest retention ran
 
 
 def _fast_timestamps(cursor) -> None:

@@ -48,24 +48,37 @@ one leaves a finding wrong until the next change.
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
 
 from apps.compliance import vocabulary
-from apps.compliance.models import ReasonTerm
+from apps.compliance.models import ReasonTerm, Rule
 from apps.sharing.partitions import DEFAULT, PARENT
 
 from .models import EvaluationRun, FindingEvent
 from .rollups import statuses_lock
 
-if TYPE_CHECKING:
-    from .evaluation import Context
+
+@dataclass
+class Context:
+    """What a batch's evaluation reads besides its municipalities' rows (built by
+    `apps.audits.evaluation`); its fingerprint covers it too."""
+
+    ids: list[int]  # the batch's municipalities, ascending
+    rules: dict[str, Rule]
+    blocked: list[int]
+    own_agencies: dict[int, list[int]]  # per municipality, its own police's agencies
+    today: object
+    any_grant: bool  # any sharing data uploaded anywhere
+    kept_from: datetime | None = None  # the searches before it were dropped (retention)
+    retained_at: datetime | None = None  # when the latest retention ran
+
 
 DECLARATION_RULE = "OUT_OF_STATE_NO_DECLARATION"
 DEFAULT_MAX_AGE_DAYS = 730  # the rule's own default (evaluation reads the same setting)
@@ -175,7 +188,7 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def _shared_inputs(context: "Context") -> str:
+def _shared_inputs(context: Context) -> str:
     with connection.cursor() as cursor:
         cursor.execute(_SHARED_VERSIONS)
         terms, agencies, partitions = cursor.fetchone()
@@ -199,12 +212,12 @@ def _shared_inputs(context: "Context") -> str:
     )
 
 
-def _max_age_days(context: "Context") -> int:
+def _max_age_days(context: Context) -> int:
     rule = context.rules.get(DECLARATION_RULE)
     return int(rule.settings.get("max_age_days", DEFAULT_MAX_AGE_DAYS)) if rule else 0
 
 
-def fingerprints_compute(context: "Context") -> dict[int, str]:
+def fingerprints_compute(context: Context) -> dict[int, str]:
     """The fingerprint of each of the context's municipalities' inputs as they are now
     (see the module's docstring), in one statement for all of them. Run inside a
     statewide scope."""
