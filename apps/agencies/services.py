@@ -1,13 +1,21 @@
-"""Changes administrators make to the agency directory."""
+"""Changes administrators make to the agency directory, and the import of ICE's list of
+287(g) partners."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audits.models import Finding
 from apps.compliance.models import BlocklistEntry
 from apps.compliance.services import municipalities_touching
-from apps.core import locks
+from apps.core import activity, locks
 from apps.core.history import change_record, model_update, row_reread
+from apps.core.models import ChangeRecord
 from apps.core.queueing import task_named
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
@@ -15,8 +23,18 @@ from apps.sharing.models import Declaration, SearchEvent, SharingGrant
 from apps.sharing.rollups import search_days_refresh
 from apps.sharing.ungranted import ungranted_agencies_refresh
 
-from .models import Agency, AgencyAlias, AgencyNamePattern
+from .models import Agency, AgencyAlias, AgencyNamePattern, AgreementImport, ImmigrationAgreement
 from .naming import ParsedName, parse_agency_name
+from .registry import (
+    PUBLISHED_FIELDS,
+    agreement_key,
+    differs,
+    directory_level,
+    names_to_match,
+    published_values,
+)
+from .registry_file import registry_file_read
+from .resolution import AgencyResolver
 
 
 def _aliases(agency: Agency) -> list[str]:
@@ -178,6 +196,9 @@ def agency_merge(
         )
         ungranted_agencies_refresh(cursor, agency_ids=[source.pk, target.pk], pools_only=False)
         Declaration.objects.filter(agency=source).update(agency=target)
+        # ICE's agreements follow their agency; the next import matches them through the
+        # source's spellings, now the target's aliases.
+        ImmigrationAgreement.objects.filter(agency=source).update(agency=target)
         # A block on either name stays a block on the merged agency; the entries and the
         # agencies under the old one say so in their history.
         for entry in BlocklistEntry.objects.filter(agency=source).select_for_update():
@@ -234,3 +255,116 @@ def police_department_agency_ensure(*, municipality: Municipality) -> None:
             level=Agency.Level.LOCAL,
             is_confirmed=True,
         )
+
+
+@dataclass(frozen=True)
+class RegistryImported:
+    record: AgreementImport
+    problems: list[str]  # rows left out of the import, with why
+
+
+def registry_import(
+    *, path: Path, file_name: str = "", actor: User | None = None, today: date | None = None
+) -> RegistryImported:
+    """Import ICE's list of 287(g) partners (XLSX or CSV, `registry_file_read`).
+
+    1. Each row's agency is resolved in the directory (`AgencyResolver`: alias, name in
+       its state, pattern; nothing fuzzy) on its name, state and level; a county
+       agency whose name does not name its county is asked for with the county
+       (`registry.name_to_match`). A row whose agency is confirmed is matched; any
+       other waits in the agency review queue, with an unconfirmed agency the resolver
+       creates (or finds, from an upload) for an administrator to confirm or merge.
+    2. Each row is compared with the agreement in force under the same key (state,
+       name, support model): none, one is added; the same as published, nothing is
+       written; otherwise the differences are set, with history.
+    3. Agreements in force that the file no longer lists end on `today` (the import's
+       day), with history.
+
+    Refuses the whole file (RegistryFileRejected) before anything is written. The
+    import is kept with who ran it, the file's name and SHA-256, and its counts.
+    """
+    published = registry_file_read(path)
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locks.REGISTRY.take()
+        record = AgreementImport.objects.create(
+            imported_by=actor, imported_on=today, file_name=(file_name or path.name)[:255],
+            sha256=digest.hexdigest(), rows=len(published.rows),
+        )  # fmt: skip
+        names = {row: (name, "") for row, name in names_to_match(published.rows).items()}
+        agency_ids = AgencyResolver().resolve_many(
+            list(dict.fromkeys(names.values())),
+            hints={names[row]: (row.state, directory_level(row)) for row in published.rows},
+        )
+        confirmed = set(
+            Agency.objects.filter(pk__in=set(agency_ids.values()), is_confirmed=True)
+            .values_list("pk", flat=True)
+        )  # fmt: skip
+        in_force = {
+            agreement.key: agreement
+            for agreement in ImmigrationAgreement.objects.filter(ended_on__isnull=True)
+            .select_for_update(no_key=True)
+        }  # fmt: skip
+        listed: set[str] = set()
+        added: list[ImmigrationAgreement] = []
+        changed = []
+        for row in published.rows:
+            agency_id = agency_ids[names[row]]
+            if agency_id in confirmed:
+                record.matched += 1
+            else:
+                record.queued += 1
+            key = agreement_key(row)
+            if key in listed:
+                continue  # the same agreement twice in the file: the first counts
+            listed.add(key)
+            values = published_values(row, agency_id=agency_id)
+            agreement = in_force.get(key)
+            if agreement is None:
+                added.append(ImmigrationAgreement(
+                    **{name: value for name, value in values.items() if name != "agency"},
+                    agency_id=agency_id, key=key, first_import=record,
+                ))  # fmt: skip
+            elif differs(agreement, values):
+                changed.append((agreement, values))
+            else:
+                record.unchanged += 1
+        reason = f"ICE's 287(g) list {record.file_name}, imported on {today:%Y-%m-%d}."
+        ImmigrationAgreement.objects.bulk_create(added, batch_size=2000)
+        # One history row each, written together: a first import adds some 1,300.
+        ChangeRecord.objects.bulk_create(
+            [
+                ChangeRecord(
+                    subject_type=ImmigrationAgreement._meta.label_lower,
+                    subject_id=agreement.pk, subject_label=str(agreement)[:255],
+                    action=ChangeRecord.Action.CREATED, actor=actor, reason=reason,
+                    changes={name: [None, str(getattr(agreement, name))]
+                             for name in ("agency_name", "state", "support_model", "signed_on")},
+                )
+                for agreement in added
+            ],
+            batch_size=2000,
+        )  # fmt: skip
+        for agreement, values in changed:
+            model_update(instance=agreement, fields=PUBLISHED_FIELDS, data=values,
+                         actor=actor, reason=reason)  # fmt: skip
+        ended = [agreement for key, agreement in in_force.items() if key not in listed]
+        for agreement in ended:
+            model_update(
+                instance=agreement, fields=["ended_on", "ended_by"],
+                data={"ended_on": today, "ended_by": record}, actor=actor,
+                reason=f"Not in {reason}",
+            )  # fmt: skip
+        record.added, record.changed, record.ended = len(added), len(changed), len(ended)
+        record.save(update_fields=["matched", "queued", "added", "changed", "ended", "unchanged"])
+        if added or changed or ended:
+            activity.record(
+                "agreementimport.imported", subject=record, actor=actor,
+                detail={"sha256": record.sha256, "added": record.added, "changed": record.changed,
+                        "ended": record.ended, "unchanged": record.unchanged},
+            )  # fmt: skip
+    return RegistryImported(record, published.problems)

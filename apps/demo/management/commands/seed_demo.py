@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.agencies.services import police_department_agency_ensure
+from apps.agencies.services import police_department_agency_ensure, registry_import
 from apps.audits.evaluation import municipality_evaluate
 from apps.core import locks
 from apps.demo import data as demo
@@ -22,6 +22,7 @@ from apps.vendors.models import Vendor
 from apps.vendors.services import export_receive
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+ICE_287G_LIST = settings.BASE_DIR / "apps" / "agencies" / "data" / "ice_287g_agencies_2026.xlsx"
 
 # The columns that hold times read from the demo's files. The other times (uploads,
 # loads, a sharing list's snapshot when its file carries no date) are the seeding's own.
@@ -127,6 +128,8 @@ class Command(BaseCommand):
         created = self._tenants_and_accounts()
         began = timezone.now()
         loaded, touched = self._exports()
+        # Before the evaluation: rules on 287(g) partners read the agreements.
+        registry_import(path=ICE_287G_LIST, file_name=ICE_287G_LIST.name)
         if touched:
             today = options["today"] or timezone.localdate()
             # Each municipality's story is moved on its own, so every demo dashboard (not
