@@ -6,10 +6,12 @@ pack (or with no state recorded) by the pack of the portal's home state,
 (`apps.compliance.vocabulary`), whichever pack judges it.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
+
+from apps.municipalities.models import Municipality
 
 from .models import Rule, RulePack
 
@@ -43,11 +45,10 @@ def packs_read(*, active_only: bool = False) -> Packs:
     return Packs(by_state=by_state, rules=grouped)
 
 
-def pack_states_judged(pack: RulePack, *, all_states: Iterable[str]) -> set[str]:
-    """Of `all_states` (municipalities' states), those `pack` judges."""
-    packs = set(RulePack.objects.values_list("state", flat=True))
-    return {
-        state
-        for state in all_states
-        if state == pack.state or (state not in packs and pack.state == settings.PORTAL_HOME_STATE)
-    }
+def pack_municipality_ids(pack: RulePack) -> list[int]:
+    """The municipalities `pack` judges: those of its state, and for the home state's
+    pack, those of a state without a pack (or with no state recorded)."""
+    judged = Q(state=pack.state)
+    if pack.state == settings.PORTAL_HOME_STATE:
+        judged |= ~Q(state__in=RulePack.objects.values("state"))
+    return sorted(Municipality.objects.filter(judged).values_list("pk", flat=True))

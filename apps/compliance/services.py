@@ -1,4 +1,4 @@
-"""Changes to the blocklist, the rules and the reason terms.
+"""Changes to the blocklist, the rule packs and their rules, and the reason terms.
 
 Every change is recorded (who, when, what changed) and re-evaluates only the
 municipalities it can affect, once the change is committed.
@@ -15,11 +15,13 @@ from apps.core.queueing import publish_after_commit
 from apps.sharing.rollups import LOCAL_DAY, search_days_refresh
 
 from .blocklist import blocked_agency_ids
-from .models import BlocklistEntry, ReasonTerm, Rule
+from .models import BlocklistEntry, ReasonTerm, Rule, RulePack
+from .packs import pack_municipality_ids
 
 BLOCKLIST_FIELDS = ["agency", "name_pattern", "ori_pattern", "reason", "citation", "is_active"]
 TERM_FIELDS = ["label", "phrase", "match", "unless_near", "note", "is_active"]
 RULE_FIELDS = ["title", "severity", "explanation", "citation", "settings", "is_active"]
+PACK_FIELDS = ["name", "basis"]
 
 
 def municipalities_touching(agency_ids: list[int]) -> list[int]:
@@ -94,14 +96,23 @@ def blocklist_entry_retire(*, entry: BlocklistEntry, actor: User | None, reason:
 
 @transaction.atomic
 def rule_save(*, rule: Rule, actor: User | None, reason: str = "") -> Rule:
-    """Change a rule's wording, severity or thresholds; every municipality is re-evaluated."""
+    """Change a rule's wording, severity or thresholds; the municipalities its pack judges
+    are re-evaluated."""
     typed = values_of(rule, RULE_FIELDS)
     row_reread(rule)
     model_update(instance=rule, fields=RULE_FIELDS, data=typed, actor=actor, reason=reason)
-    from apps.municipalities.models import Municipality
-
-    _evaluate_later(list(Municipality.objects.values_list("pk", flat=True)), "manual")
+    _evaluate_later(pack_municipality_ids(rule.pack), "manual")
     return rule
+
+
+@transaction.atomic
+def rule_pack_save(*, pack: RulePack, actor: User | None, reason: str = "") -> RulePack:
+    """Change a pack's name or the statute it rests on. Findings read neither: nothing is
+    re-evaluated."""
+    typed = values_of(pack, PACK_FIELDS)
+    row_reread(pack)
+    model_update(instance=pack, fields=PACK_FIELDS, data=typed, actor=actor, reason=reason)
+    return pack
 
 
 @transaction.atomic
