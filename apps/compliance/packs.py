@@ -34,14 +34,16 @@ class Packs:
 
 
 def packs_read(*, active_only: bool = False) -> Packs:
-    """The packs with their rules (only the active rules if `active_only`)."""
-    rules = Rule.objects.select_related("pack")
-    if active_only:
-        rules = rules.filter(is_active=True)
-    by_state = {pack.state: pack for pack in RulePack.objects.all()}
-    grouped: dict[str, dict[str, Rule]] = {state: {} for state in by_state}
-    for rule in rules:
-        grouped[rule.pack.state][rule.code] = rule
+    """The packs with their rules (only the active rules if `active_only`), in one query:
+    an evaluation reads them on every run. A pack is known by its rules: a pack without
+    any rule (active or not) judges nobody."""
+    by_state: dict[str, RulePack] = {}
+    grouped: dict[str, dict[str, Rule]] = {}
+    for rule in Rule.objects.select_related("pack"):
+        by_state.setdefault(rule.pack.state, rule.pack)
+        rules = grouped.setdefault(rule.pack.state, {})
+        if rule.is_active or not active_only:
+            rules[rule.code] = rule
     return Packs(by_state=by_state, rules=grouped)
 
 
@@ -50,5 +52,5 @@ def pack_municipality_ids(pack: RulePack) -> list[int]:
     pack, those of a state without a pack (or with no state recorded)."""
     judged = Q(state=pack.state)
     if pack.state == settings.PORTAL_HOME_STATE:
-        judged |= ~Q(state__in=RulePack.objects.values("state"))
+        judged |= ~Q(state__in=Rule.objects.values("pack__state"))
     return sorted(Municipality.objects.filter(judged).values_list("pk", flat=True))

@@ -10,8 +10,14 @@ from the evaluation.
 import importlib.util
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from apps.audits.evaluation import municipality_evaluate
+from apps.audits.evaluation import (
+    municipalities_changed,
+    municipalities_evaluate,
+    municipality_evaluate,
+)
 from apps.audits.models import Finding
 from apps.audits.selectors import findings_for_export
 from apps.compliance.models import Rule, RulePack
@@ -22,6 +28,8 @@ from apps.municipalities.scoping import municipality_scope
 from apps.vendors.models import VendorExport
 from tests.ingest.test_loading import SAMPLES, upload
 from tests.municipalities.factories import MunicipalityFactory
+
+from .factories import SharingGrantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +162,31 @@ def test_a_rule_change_re_evaluates_only_the_municipalities_its_pack_judges(
     found = loaded_and_evaluated(california, sea_cliff_list)
     assert found[("FEDERAL_GRANT", VETERANS_AFFAIRS)]["severity"] == "critical"
     assert Rule.objects.get(pack__state="VA", code="FEDERAL_GRANT").severity == "high"
+
+
+def test_a_batch_of_three_packs_sends_as_many_statements_as_one_illinois_municipality():
+    """The packs ride in the rules' statements as bound ids: no statement per pack."""
+    municipalities = [MunicipalityFactory(state=state) for state in ("IL", "CA", "VA")]
+    for municipality in municipalities:
+        SharingGrantFactory(municipality=municipality)
+
+    def statements(ids: list[int]) -> int:
+        municipalities_evaluate(ids, trigger="manual")  # the findings exist: a steady run
+        with CaptureQueriesContext(connection) as queries:
+            municipalities_evaluate(ids, trigger="manual")
+        return len(queries.captured_queries)
+
+    assert statements([municipalities[0].pk]) == statements([m.pk for m in municipalities])
+
+
+def test_a_change_to_a_packs_rule_makes_the_nightly_run_evaluate_again(sea_cliff_list):
+    sea_cliff = MunicipalityFactory(name="Sea Cliff County", state="CA")
+    loaded_and_evaluated(sea_cliff, sea_cliff_list)
+    assert municipalities_changed([sea_cliff.pk], trigger="nightly") == []
+
+    Rule.objects.filter(pack__state="CA", code="OUT_OF_STATE_GRANT").update(severity="critical")
+
+    assert municipalities_changed([sea_cliff.pk], trigger="nightly") == [sea_cliff.pk]
 
 
 # --- the administration pages -------------------------------------------------------------
