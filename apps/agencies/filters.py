@@ -4,7 +4,6 @@ from django_filters.constants import EMPTY_VALUES
 from apps.compliance.blocklist import blocked_agency_ids
 
 from .models import Agency
-from .selectors import agencies_matching
 
 
 class AgencyMatchFilter(django_filters.CharFilter):
@@ -15,7 +14,7 @@ class AgencyMatchFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
-        return qs.filter(**{f"{self.field_name}__in": agencies_matching(value).values("pk")})
+        return qs.filter(**{f"{self.field_name}__in": Agency.objects.matching(value).values("pk")})
 
 
 class AgencyFilter(django_filters.FilterSet):
@@ -28,7 +27,7 @@ class AgencyFilter(django_filters.FilterSet):
         fields = ["q", "level", "state", "blocked"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(pk__in=agencies_matching(value).values("pk"))
+        return queryset.filter(pk__in=Agency.objects.matching(value).values("pk"))
 
     def only_blocked(self, queryset, name, value):
         ids = blocked_agency_ids()

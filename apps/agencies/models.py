@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -11,6 +13,51 @@ def name_core(field: str) -> OpClass:
         models.F(field), function="agency_name_core", output_field=models.TextField()
     )
     return OpClass(core, name="gin_trgm_ops")
+
+
+# Words of a search box; an apostrophe stays inside a word ("Lowe's").
+_WORD = re.compile(r"\w+(?:'\w+)*")
+# Words this short are read as whole words: "ICE" is ICE, never "Police" or "Service".
+_WHOLE_WORD_UP_TO = 4
+
+
+def _word_pattern(word: str) -> str:
+    """A PostgreSQL regular expression (\\m, \\M: start and end of a word) for `word`:
+    a whole word when short, the start of a word otherwise ("Riverb" finds Riverbend)."""
+    end = r"\M" if len(word) <= _WHOLE_WORD_UP_TO else ""
+    return rf"\m{re.escape(word)}{end}"
+
+
+class AgencyQuerySet(models.QuerySet):
+    def matching(self, text: str) -> "AgencyQuerySet":
+        """The agencies a person means by `text` in an agency filter or search box.
+
+        Every word of `text` must appear in the agency's name, or every word in one of its
+        aliases (the spellings vendors use), as a word of its own; short words (acronyms)
+        match whole words only. An agency's offices come with it: "ICE" gives U.S.
+        Immigration and Customs Enforcement (by its alias) and Homeland Security
+        Investigations, its component. An empty `text` matches nothing, nor does one whose
+        words could not fit in a name.
+        """
+        words = list(dict.fromkeys(word.lower() for word in _WORD.findall(text)))
+        # Words that could not fit in a name match nothing, and are never sent to
+        # PostgreSQL as one huge regular expression.
+        if not words or len(" ".join(words)) > self.model._meta.get_field("name").max_length:
+            return self.none()
+        patterns = [_word_pattern(word) for word in words]
+        by_name = models.Q()
+        by_alias = models.Q()
+        for pattern in patterns:
+            by_name &= models.Q(name__iregex=pattern)
+            by_alias &= models.Q(alias__iregex=pattern)
+        # A union rather than an OR, so each side can use its trigram index.
+        matched = (
+            Agency.objects.filter(by_name)
+            .order_by()
+            .values("pk")
+            .union(AgencyAlias.objects.filter(by_alias).order_by().values("agency_id"))
+        )
+        return self.filter(models.Q(pk__in=matched) | models.Q(parent__in=matched))
 
 
 class Agency(models.Model):
@@ -39,6 +86,8 @@ class Agency(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,4 +1,3 @@
-import re
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
@@ -6,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from apps.sharing.models import SearchEvent, SharingGrant
 
-from .models import Agency, AgencyAlias
+from .models import Agency
 
 
 @dataclass(frozen=True)
@@ -150,48 +149,3 @@ def agency_reach(*, agency: Agency) -> dict:
         .order_by("-n")[:15]
     )
     return {"grants": grants, "by_municipality": by_municipality, "reasons": reasons}
-
-
-# Words of a search box; an apostrophe stays inside a word ("Lowe's").
-_WORD = re.compile(r"\w+(?:'\w+)*")
-# Words this short are read as whole words: "ICE" is ICE, never "Police" or "Service".
-_WHOLE_WORD_UP_TO = 4
-# Names and aliases are at most this long: words that do not fit in one match nothing,
-# and are never sent to PostgreSQL as one huge regular expression.
-_LONGEST_NAME = Agency._meta.get_field("name").max_length
-
-
-def _word_pattern(word: str) -> str:
-    """A PostgreSQL regular expression (\\m, \\M: start and end of a word) for `word`:
-    a whole word when short, the start of a word otherwise ("Riverb" finds Riverbend)."""
-    end = r"\M" if len(word) <= _WHOLE_WORD_UP_TO else ""
-    return rf"\m{re.escape(word)}{end}"
-
-
-def agencies_matching(text: str) -> QuerySet[Agency]:
-    """The agencies a person means by `text` in an agency filter or search box.
-
-    Every word of `text` must appear in the agency's name, or every word in one of its
-    aliases (the spellings vendors use), as a word of its own; short words (acronyms)
-    match whole words only. An agency's offices come with it: "ICE" gives U.S.
-    Immigration and Customs Enforcement (by its alias) and Homeland Security
-    Investigations, its component. An empty `text` matches nothing, nor does one whose
-    words could not fit in a name.
-    """
-    words = list(dict.fromkeys(word.lower() for word in _WORD.findall(text)))
-    if not words or len(" ".join(words)) > _LONGEST_NAME:
-        return Agency.objects.none()
-    patterns = [_word_pattern(word) for word in words]
-    by_name = Q()
-    by_alias = Q()
-    for pattern in patterns:
-        by_name &= Q(name__iregex=pattern)
-        by_alias &= Q(alias__iregex=pattern)
-    # A union rather than an OR, so each side can use its trigram index.
-    matched = (
-        Agency.objects.filter(by_name)
-        .order_by()
-        .values("pk")
-        .union(AgencyAlias.objects.filter(by_alias).order_by().values("agency_id"))
-    )
-    return Agency.objects.filter(Q(pk__in=matched) | Q(parent__in=matched))

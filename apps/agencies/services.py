@@ -3,11 +3,15 @@
 from django.db import connection, transaction
 
 from apps.accounts.models import User
+from apps.audits.models import Finding
+from apps.compliance.models import BlocklistEntry
+from apps.compliance.services import municipalities_touching
 from apps.core import locks
 from apps.core.history import change_record, model_update, row_reread
-from apps.core.queueing import publish_after_commit
+from apps.core.queueing import task_named
+from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
-from apps.sharing.models import SearchEvent, SharingGrant
+from apps.sharing.models import Declaration, SearchEvent, SharingGrant
 from apps.sharing.rollups import search_days_refresh
 from apps.sharing.ungranted import ungranted_agencies_refresh
 
@@ -80,9 +84,6 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     apply (federal, out of state, blocked by its parent), so the municipalities that share
     with or are searched by the agency are evaluated again once this commits.
     """
-    from apps.audits.tasks import evaluations_dispatch
-    from apps.compliance.services import municipalities_touching
-
     renamed = bool(changes.get("name")) and changes["name"].strip() != agency.name
     if renamed or ("state" in changes and (changes["state"] or "").upper() != agency.state):
         # A new state (given, or read from the new name) rewrites the agency's searches
@@ -108,8 +109,8 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     if changed.keys() & {"level", "state", "parent"}:
         with statewide_scope():
             touched = municipalities_touching([agency.pk])
-        publish_after_commit(
-            lambda: evaluations_dispatch(touched, trigger="manual"), what="agency re-evaluation"
+        task_named("audits.evaluations_dispatch").delay_on_commit(
+            municipality_ids=touched, trigger="manual"
         )
     return agency
 
@@ -157,12 +158,6 @@ def agency_merge(
     """
     if source.pk == target.pk:
         raise ValueError("An agency cannot be merged into itself.")
-    from apps.audits.models import Finding
-    from apps.audits.tasks import evaluations_dispatch
-    from apps.compliance.models import BlocklistEntry
-    from apps.compliance.services import municipalities_touching
-    from apps.sharing.models import Declaration
-
     # Searches of many municipalities change agency: no load may run meanwhile. Taken
     # before the agencies' rows, which a load locks (FOR KEY SHARE) under its shared hold.
     locks.SEARCHES.take()
@@ -199,8 +194,8 @@ def agency_merge(
         ):
             model_update(instance=agency, fields=["parent"], data={"parent": target},
                          actor=actor, reason=merged)  # fmt: skip
-    publish_after_commit(
-        lambda: evaluations_dispatch(touched, trigger="manual"), what="agency re-evaluation"
+    task_named("audits.evaluations_dispatch").delay_on_commit(
+        municipality_ids=touched, trigger="manual"
     )
     ori_moves = not target.ori and source.ori
     # The source gives up its ORI first: the column is unique.
@@ -219,3 +214,23 @@ def agency_merge(
     )  # fmt: skip
     source.delete()
     return target
+
+
+def police_department_agency_ensure(*, municipality: Municipality) -> None:
+    """The municipality's police department is an agency too: its own searches and the
+    grants other towns give it resolve to it instead of waiting in the review queue.
+    Called once the municipality is created (`add_municipality`, `seed_demo`)."""
+    if not municipality.police_department:
+        return
+    parsed = parse_agency_name(municipality.police_department)
+    state = parsed.state or municipality.state
+    # "Maple Grove IL PD" in an export normalises to the same name in the same state.
+    if not Agency.objects.filter(normalized_name=parsed.normalized, state=state).exists():
+        Agency.objects.create(
+            name=municipality.police_department,
+            normalized_name=parsed.normalized,
+            state=state,
+            ori=municipality.ori or None,
+            level=Agency.Level.LOCAL,
+            is_confirmed=True,
+        )

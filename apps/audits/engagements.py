@@ -8,6 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
 
 from apps.accounts.models import User
 from apps.compliance.models import SEVERITY_ORDER, Rule
@@ -148,13 +154,6 @@ def report_findings(engagement: Engagement) -> list[ReportFinding]:
 def report_pdf(engagement: Engagement) -> bytes:
     """The issued report as a PDF: letterhead, scope, conclusion, findings with their
     citations, evidence counts and the municipality's responses."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import LETTER
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import inch
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from reportlab.platypus.flowables import HRFlowable
-
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8.5, leading=10.5)
 

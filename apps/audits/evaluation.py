@@ -41,7 +41,7 @@ from apps.agencies.naming import parse_agency_name
 from apps.compliance import vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.compliance.models import Rule
-from apps.compliance.packs import Packs, packs_read
+from apps.compliance.packs import packs_read
 from apps.core import activity, locks
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
@@ -49,7 +49,12 @@ from apps.sharing.models import SearchRetention, SharingGrant
 from apps.sharing.ungranted import LINES_KEPT
 from apps.vendors.models import VendorExport
 
-from .fingerprints import fingerprints_compute, fingerprints_unchanged, runs_unchanged_record
+from .fingerprints import (
+    Context,
+    fingerprints_compute,
+    fingerprints_unchanged,
+    runs_unchanged_record,
+)
 from .models import EvaluationRun, Finding, FindingEvent
 from .periods import search_period_text
 from .rollups import statuses_lock, statuses_refresh
@@ -77,28 +82,6 @@ class Hit:
     period_end: datetime | None = None  # None while the condition holds
     ended: bool = False  # a grant that was accepted and has since ended
     minimum: int = 1  # the searches the rule needs (min_searches), checked on reconciling
-
-
-@dataclass
-class Context:
-    ids: list[int]  # the batch's municipalities, ascending
-    rules: dict[int, dict[str, Rule]]  # per municipality, its pack's active rules by code
-    states: dict[int, str]  # per municipality, its state ("out of state" is outside it)
-    packs: Packs  # every pack's active rules
-    blocked: list[int]
-    own_agencies: dict[int, list[int]]  # per municipality, its own police's agencies
-    today: object
-    any_grant: bool  # any sharing data uploaded anywhere
-    kept_from: datetime | None = None  # the searches before it were dropped (retention)
-    retained_at: datetime | None = None  # when the latest retention ran
-
-    def rule(self, municipality_id: int, code: str) -> Rule | None:
-        """The municipality's pack's rule of that code, if active."""
-        return self.rules[municipality_id].get(code)
-
-    def applying(self, code: str) -> list[int]:
-        """The batch's municipalities whose pack holds this rule, active."""
-        return [pk for pk in self.ids if code in self.rules[pk]]
 
 
 def _fast_timestamps(cursor) -> None:

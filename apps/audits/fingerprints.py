@@ -50,24 +50,48 @@ one leaves a finding wrong until the next change.
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
 
 from apps.compliance import vocabulary
-from apps.compliance.models import ReasonTerm
+from apps.compliance.models import ReasonTerm, Rule
+from apps.compliance.packs import Packs
 from apps.sharing.partitions import DEFAULT, PARENT
 
 from .models import EvaluationRun, FindingEvent
 from .rollups import statuses_lock
 
-if TYPE_CHECKING:
-    from .evaluation import Context
+
+@dataclass
+class Context:
+    """What a batch's evaluation reads besides its municipalities' rows (built by
+    `apps.audits.evaluation`); its fingerprint covers it too."""
+
+    ids: list[int]  # the batch's municipalities, ascending
+    rules: dict[int, dict[str, Rule]]  # per municipality, its pack's active rules by code
+    states: dict[int, str]  # per municipality, its state ("out of state" is outside it)
+    packs: Packs  # every pack's active rules
+    blocked: list[int]
+    own_agencies: dict[int, list[int]]  # per municipality, its own police's agencies
+    today: object
+    any_grant: bool  # any sharing data uploaded anywhere
+    kept_from: datetime | None = None  # the searches before it were dropped (retention)
+    retained_at: datetime | None = None  # when the latest retention ran
+
+    def rule(self, municipality_id: int, code: str) -> Rule | None:
+        """The municipality's pack's rule of that code, if active."""
+        return self.rules[municipality_id].get(code)
+
+    def applying(self, code: str) -> list[int]:
+        """The batch's municipalities whose pack holds this rule, active."""
+        return [pk for pk in self.ids if code in self.rules[pk]]
+
 
 DECLARATION_RULE = "OUT_OF_STATE_NO_DECLARATION"
 DEFAULT_MAX_AGE_DAYS = 730  # the rule's own default (evaluation reads the same setting)
@@ -78,6 +102,7 @@ CODE_MODULES = (
     "apps.audits.fingerprints",
     "apps.audits.periods",
     "apps.compliance.vocabulary",
+    "apps.compliance.packs",
     "apps.compliance.blocklist",
     "apps.compliance.classifier",
     "apps.agencies.naming",
@@ -181,7 +206,7 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def _shared_inputs(context: "Context") -> str:
+def _shared_inputs(context: Context) -> str:
     with connection.cursor() as cursor:
         cursor.execute(_SHARED_VERSIONS)
         terms, agencies, partitions = cursor.fetchone()
@@ -208,12 +233,12 @@ def _shared_inputs(context: "Context") -> str:
     )
 
 
-def _max_age_days(context: "Context", municipality_id: int) -> int:
+def _max_age_days(context: Context, municipality_id: int) -> int:
     rule = context.rule(municipality_id, DECLARATION_RULE)
     return int(rule.settings.get("max_age_days", DEFAULT_MAX_AGE_DAYS)) if rule else 0
 
 
-def fingerprints_compute(context: "Context") -> dict[int, str]:
+def fingerprints_compute(context: Context) -> dict[int, str]:
     """The fingerprint of each of the context's municipalities' inputs as they are now
     (see the module's docstring), in one statement for all of them. Run inside a
     statewide scope."""

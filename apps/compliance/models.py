@@ -1,9 +1,12 @@
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.agencies.models import Agency
+
+from .classifier import ReasonClassifier, Term
 
 
 class Severity(models.TextChoices):
@@ -103,8 +106,6 @@ class BlocklistEntry(models.Model):
         return self.name_pattern or self.ori_pattern
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         for field in ("name_pattern", "ori_pattern"):
             try:
                 re.compile(getattr(self, field))
@@ -150,10 +151,6 @@ class ReasonTerm(models.Model):
 
     def clean(self) -> None:
         # A term the classifier cannot build would stop classification for everyone.
-        from django.core.exceptions import ValidationError
-
-        from .classifier import ReasonClassifier, Term
-
         try:
             ReasonClassifier(
                 [Term(self.label, self.phrase, self.match, tuple(self.unless_near or ()))]

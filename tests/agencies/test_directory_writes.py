@@ -51,6 +51,8 @@ def test_merging_an_agency_into_its_own_office_leaves_the_office_in_its_place(ad
     sibling.refresh_from_db()
     assert office.parent_id == department.pk
     assert sibling.parent_id == office.pk
-    moved = ChangeRecord.objects.get(subject_type="agencies.agency", subject_id=sibling.pk, action="changed")
+    moved = ChangeRecord.objects.get(
+        subject_type="agencies.agency", subject_id=sibling.pk, action="changed"
+    )
     assert moved.changes["parent"] == [f"Agency Q (#{parent_id})",
                                        f"Agency Q Field Office (#{office.pk})"]  # fmt: skip
