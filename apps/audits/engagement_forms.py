@@ -114,7 +114,10 @@ class EngagementCandidateFilter(django_filters.FilterSet):
     rule_code = django_filters.ChoiceFilter(
         label="Rule",
         empty_label="Any",
-        choices=lambda: [(code, code) for code in Rule.objects.values_list("code", flat=True)],
+        choices=lambda: [
+            (code, code)
+            for code in Rule.objects.order_by("code").values_list("code", flat=True).distinct()
+        ],
     )
     severity = django_filters.ChoiceFilter(choices=Severity.choices, empty_label="Any")
     status = django_filters.ChoiceFilter(choices=Finding.Status.choices, empty_label="Any")

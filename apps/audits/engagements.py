@@ -17,6 +17,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from apps.accounts.models import User
 from apps.compliance.models import SEVERITY_ORDER, Rule
+from apps.compliance.packs import packs_read
 from apps.core import activity
 from apps.core.files import download_name
 from apps.core.history import change_record, model_update, row_reread, snapshot
@@ -134,7 +135,7 @@ def report_findings(engagement: Engagement) -> list[ReportFinding]:
     """The report's findings, most severe first, each with its rule and the municipality's
     latest response (statewide scope)."""
     findings = list(engagement.findings.select_related("municipality", "agency"))
-    rules = {rule.code: rule for rule in Rule.objects.all()}
+    packs = packs_read()
     responses: dict[int, FindingEvent] = {}
     for event in (
         FindingEvent.objects.filter(finding__in=findings, actor__role=User.Role.MUNICIPAL)
@@ -144,7 +145,10 @@ def report_findings(engagement: Engagement) -> list[ReportFinding]:
     ):
         responses[event.finding_id] = event
     findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.municipality.name))
-    return [ReportFinding(f, rules.get(f.rule_code), responses.get(f.pk)) for f in findings]
+    return [
+        ReportFinding(f, packs.rule(f.municipality.state, f.rule_code), responses.get(f.pk))
+        for f in findings
+    ]
 
 
 def report_pdf(engagement: Engagement) -> bytes:

@@ -21,7 +21,10 @@ class FindingFilter(django_filters.FilterSet):
     rule_code = django_filters.ChoiceFilter(
         label="Rule",
         empty_label="Any",
-        choices=lambda: [(code, code) for code in Rule.objects.values_list("code", flat=True)],
+        choices=lambda: [
+            (code, code)
+            for code in Rule.objects.order_by("code").values_list("code", flat=True).distinct()
+        ],
     )
     agency = AgencyMatchFilter(label="Agency")
     immigration_partner = ImmigrationPartnerFilter()

@@ -1,4 +1,4 @@
-"""Changes to the blocklist, the rules and the reason terms.
+"""Changes to the blocklist, the rule packs and their rules, and the reason terms.
 
 Every change is recorded (who, when, what changed) and re-evaluates only the
 municipalities it can affect, once the change is committed.
@@ -10,14 +10,15 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core.history import change_record, model_update, row_reread, snapshot, values_of
 from apps.core.queueing import task_named
-from apps.municipalities.models import Municipality
 
 from .blocklist import blocked_agency_ids
-from .models import BlocklistEntry, ReasonTerm, Rule
+from .models import BlocklistEntry, ReasonTerm, Rule, RulePack
+from .packs import pack_municipality_ids
 
 BLOCKLIST_FIELDS = ["agency", "name_pattern", "ori_pattern", "reason", "citation", "is_active"]
 TERM_FIELDS = ["label", "phrase", "match", "unless_near", "note", "is_active"]
 RULE_FIELDS = ["title", "severity", "explanation", "citation", "settings", "is_active"]
+PACK_FIELDS = ["name", "basis"]
 
 
 def municipalities_touching(agency_ids: list[int]) -> list[int]:
@@ -89,12 +90,23 @@ def blocklist_entry_retire(*, entry: BlocklistEntry, actor: User | None, reason:
 
 @transaction.atomic
 def rule_save(*, rule: Rule, actor: User | None, reason: str = "") -> Rule:
-    """Change a rule's wording, severity or thresholds; every municipality is re-evaluated."""
+    """Change a rule's wording, severity or thresholds; the municipalities its pack judges
+    are re-evaluated."""
     typed = values_of(rule, RULE_FIELDS)
     row_reread(rule)
     model_update(instance=rule, fields=RULE_FIELDS, data=typed, actor=actor, reason=reason)
-    _evaluate_later(list(Municipality.objects.values_list("pk", flat=True)), "manual")
+    _evaluate_later(pack_municipality_ids(rule.pack), "manual")
     return rule
+
+
+@transaction.atomic
+def rule_pack_save(*, pack: RulePack, actor: User | None, reason: str = "") -> RulePack:
+    """Change a pack's name or the statute it rests on. Findings read neither: nothing is
+    re-evaluated."""
+    typed = values_of(pack, PACK_FIELDS)
+    row_reread(pack)
+    model_update(instance=pack, fields=PACK_FIELDS, data=typed, actor=actor, reason=reason)
+    return pack
 
 
 @transaction.atomic

@@ -35,13 +35,14 @@ from apps.audits.engagements import (
     engagement_link_findings,
 )
 from apps.audits.models import Engagement, Finding
-from apps.compliance.models import BlocklistEntry, ReasonTerm, Rule
+from apps.compliance.models import BlocklistEntry, ReasonTerm, Rule, RulePack
 from apps.compliance.services import (
     BLOCKLIST_FIELDS,
     TERM_FIELDS,
     blocklist_entry_retire,
     blocklist_entry_save,
     reason_term_save,
+    rule_pack_save,
     rule_save,
 )
 from apps.core.models import ActivityEntry, ChangeRecord
@@ -218,6 +219,13 @@ def drive_rule_changed(people, municipality, client):
     return Expected(rule, "changed", {"severity"})
 
 
+def drive_rule_pack_changed(people, municipality, client):
+    pack = RulePack.objects.get(state="CA")
+    pack.basis += " Read with Civ. Code 1798.90.51."
+    rule_pack_save(pack=pack, actor=people.administrator, reason="The related section")
+    return Expected(pack, "changed", {"basis"})
+
+
 def drive_reason_term_created(people, municipality, client):
     term = ReasonTerm(label=ReasonTerm.Label.IMMIGRATION, phrase="deportation hold")
     reason_term_save(term=term, actor=people.administrator, reason="Seen in searches")
@@ -277,6 +285,7 @@ DRIVERS = {
         drive_blocklist_entry_retired,
     ],
     "apps.compliance.services:rule_save": [drive_rule_changed],
+    "apps.compliance.services:rule_pack_save": [drive_rule_pack_changed],
     "apps.compliance.services:reason_term_save": [
         drive_reason_term_created, drive_reason_term_changed,
     ],
@@ -285,7 +294,16 @@ DRIVERS = {
     "apps.audits.engagements:engagement_link_findings": [drive_engagement_findings_linked],
     "apps.audits.engagements:engagement_conclude": [drive_engagement_concluded],
 }  # fmt: skip
-HISTORY_MODELS = {User, Agency, BlocklistEntry, Rule, ReasonTerm, Engagement, ImmigrationAgreement}
+HISTORY_MODELS = {
+    User,
+    Agency,
+    BlocklistEntry,
+    Rule,
+    RulePack,
+    ReasonTerm,
+    Engagement,
+    ImmigrationAgreement,
+}
 
 
 def assert_kept(expected: Expected, actor: User) -> None:
