@@ -279,6 +279,8 @@ def registry_import(
        written; otherwise the differences are set, with history.
     3. Agreements in force that the file no longer lists end on `today` (the import's
        day), with history.
+    4. Once it commits, the municipalities that share with or are searched by an agency
+       whose agreements were added, changed or ended are evaluated again.
 
     Refuses the whole file (RegistryFileRejected) before anything is written. The
     import is kept with who ran it, the file's name and SHA-256, and its counts.
@@ -333,6 +335,13 @@ def registry_import(
                 changed.append((agreement, values))
             else:
                 record.unchanged += 1
+        ended = [agreement for key, agreement in in_force.items() if key not in listed]
+        # The agencies whose agreements change, before they do (a row matched to another
+        # agency moves its agreement).
+        moved = {agreement.agency_id for agreement in [*added, *ended]}
+        for agreement, values in changed:
+            moved |= {agreement.agency_id, values["agency"]}
+        moved.discard(None)
         reason = f"ICE's 287(g) list {record.file_name}, imported on {today:%Y-%m-%d}."
         ImmigrationAgreement.objects.bulk_create(added, batch_size=2000)
         # One history row each, written together: a first import adds some 1,300.
@@ -352,13 +361,20 @@ def registry_import(
         for agreement, values in changed:
             model_update(instance=agreement, fields=PUBLISHED_FIELDS, data=values,
                          actor=actor, reason=reason)  # fmt: skip
-        ended = [agreement for key, agreement in in_force.items() if key not in listed]
         for agreement in ended:
             model_update(
                 instance=agreement, fields=["ended_on", "ended_by"],
                 data={"ended_on": today, "ended_by": record}, actor=actor,
                 reason=f"Not in {reason}",
             )  # fmt: skip
+        if moved:
+            # Evaluated again once this commits: the 287(g) rules read the agreements.
+            with statewide_scope():
+                touched = municipalities_touching(sorted(moved))
+            if touched:
+                task_named("audits.evaluations_dispatch").delay_on_commit(
+                    municipality_ids=touched, trigger="manual"
+                )
         record.added, record.changed, record.ended = len(added), len(changed), len(ended)
         record.save(update_fields=["matched", "queued", "added", "changed", "ended", "unchanged"])
         if added or changed or ended:

@@ -26,7 +26,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import orjson
 from django.conf import settings
@@ -36,11 +36,11 @@ from django.utils import timezone
 from psycopg.types.datetime import TimestamptzLoader
 from psycopg.types.json import Jsonb, set_json_loads
 
-from apps.agencies.models import Agency
+from apps.agencies.models import Agency, ImmigrationAgreement
 from apps.agencies.naming import parse_agency_name
 from apps.compliance import vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
-from apps.compliance.models import Rule
+from apps.compliance.models import SEVERITY_ORDER, Rule, Severity
 from apps.compliance.packs import packs_read
 from apps.core import activity, locks
 from apps.municipalities.models import Municipality
@@ -82,6 +82,8 @@ class Hit:
     period_end: datetime | None = None  # None while the condition holds
     ended: bool = False  # a grant that was accepted and has since ended
     minimum: int = 1  # the searches the rule needs (min_searches), checked on reconciling
+    severity: str | None = None  # when not the rule's own
+    template: str = ""  # the summary's, when not the rule code's
 
 
 def _fast_timestamps(cursor) -> None:
@@ -132,7 +134,8 @@ SELECT g.{grant.municipality} AS municipality_id, g.id,
                 THEN g.{grant.last_listed_at}
             ELSE g.{grant.status_changed_at} END AS period_end,
        accepted.source_export_id AS accepted_export_id, accepted_export.{export.original_name}
-           AS accepted_export_name, accepted.source_line AS accepted_line{rules}
+           AS accepted_export_name, accepted.source_line AS accepted_line,
+       partner.agreements AS partner_agreements{rules}
 FROM {grant} g
 JOIN {agency} a ON a.id = g.{grant.agency}
 JOIN {export} e ON e.id = g.{grant.source_export}
@@ -150,12 +153,38 @@ LEFT JOIN {export} accepted_export ON accepted_export.id = accepted.source_expor
 LEFT JOIN LATERAL (
     SELECT min(c.{change.occurred_at}) AS first_at FROM {change} c WHERE c.{change.grant} = g.id
 ) seen ON true
+-- The partner's 287(g) agreements in force on the grant's last day: today while it is
+-- accepted, else the (local) day it ended. A probe of the agreements' agency index per
+-- grant, only while IMMIGRATION_PARTNER_GRANT is active in the batch.
+LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_object('model', x.{agreement.support_model},
+                                      'text', x.{agreement.support_text},
+                                      'signed_on', x.{agreement.signed_on})
+                    ORDER BY x.{agreement.support_model}, x.{agreement.signed_on}) AS agreements
+    FROM (SELECT CASE WHEN g.{grant.status} = %(accepted)s THEN %(today)s::date
+                      ELSE ((CASE WHEN g.{grant.source_line} = 0
+                                       AND g.{grant.last_listed_at} IS NOT NULL
+                                  THEN g.{grant.last_listed_at}
+                                  ELSE g.{grant.status_changed_at} END)
+                            AT TIME ZONE %(tz)s)::date END AS day) last
+    JOIN {agreement} x ON x.{agreement.agency} = g.{grant.agency}
+    WHERE %(on_immigration_partner_grant)s AND IN_FORCE_ON_LAST_DAY
+) partner ON true
 WHERE g.{grant.municipality} = ANY(%(ids)s) AND g.{grant.direction} = %(outgoing)s
   AND (g.{grant.status} IN (%(accepted)s, %(revoked)s)
        OR (g.{grant.status} = %(denied)s AND accepted.occurred_at IS NOT NULL))
   AND ({condition})
 ORDER BY g.{grant.municipality}, g.id
 """
+
+
+# An ICE 287(g) agreement (alias `x`) in force on DAY, a SQL date: signed by then (or
+# undated in ICE's list) and not ended by an import on or before it, as
+# `apps.agencies.selectors.agreements_in_force` reads it.
+_IN_FORCE = (
+    "((x.{agreement.signed_on} IS NULL OR x.{agreement.signed_on} <= DAY)"
+    " AND (x.{agreement.ended_on} IS NULL OR x.{agreement.ended_on} > DAY))"
+)
 
 _BLOCKED = vocabulary.blocked_sql("g.{grant.agency}", blocked=[]).sql
 # "Out of state": outside the municipality's own state, whichever pack judges it.
@@ -165,6 +194,8 @@ _GRANT_CONDITIONS = {
     "FEDERAL_GRANT_REVIEW": f"{vocabulary.federal_sql('a').sql} AND NOT {_BLOCKED}",
     "BROAD_SHARING_MODE": "g.{grant.mode} = ANY(%(broad_modes)s)",
     "PRIVATE_ENTITY_GRANT": "a.{agency.level} = %(private)s",
+    # A partner with a 287(g) agreement in force on the grant's last day (`partner`).
+    "IMMIGRATION_PARTNER_GRANT": "partner.agreements IS NOT NULL",
     # Packs without a declaration exception (California, Virginia): federal and
     # out-of-state partners, blocklisted or not, declaration or not.
     "FEDERAL_GRANT": vocabulary.federal_sql("a").sql,
@@ -198,13 +229,15 @@ def _applies(code: str, municipality: str) -> str:
 # when a rule of its municipality's pack holds, and a column per rule says which, so the
 # statement reads no more than the batch's active rules need.
 _GRANT_QUERY = vocabulary.sql_template(
-    _GRANTS.replace(
+    _GRANTS.replace("IN_FORCE_ON_LAST_DAY", _IN_FORCE.replace("DAY", "last.day"))
+    .replace(
         "{rules}",
         "".join(
             f", ({_applies(code, 'g.{grant.municipality}')} AND ({condition})) AS {code.lower()}"
             for code, condition in _GRANT_CONDITIONS.items()
         ),
-    ).replace(
+    )
+    .replace(
         "{condition}",
         " OR ".join(
             f"({_applies(code, 'g.{grant.municipality}')} AND ({condition}))"
@@ -243,6 +276,9 @@ _GRANT_SUMMARIES = {
         "Data {is_} shared through a {mode_label} grant ({partner_name}); its members {period}."
     ),
     "PRIVATE_ENTITY_GRANT": "Data {is_} shared with the private entity {agency_name}; it {period}.",
+    "IMMIGRATION_PARTNER_GRANT": (
+        "Data {is_} shared with {agency_name}, a 287(g) partner of ICE ({agreements}); it {period}."
+    ),
     "OUT_OF_STATE_NO_DECLARATION": (
         "Data {is_} shared with {agency_name} ({state}) with no valid written declaration on "
         "file; it {period}."
@@ -267,6 +303,22 @@ def _grant_evidence(row: dict) -> dict:
     }
 
 
+def _agreements_text(agreements: list[dict] | None) -> str:
+    """`jail enforcement, signed June 8, 2020; task force, signed July 23, 2025`: each
+    287(g) agreement's support model (ICE's own words for one of no known model) and the
+    day it was signed."""
+    parts = []
+    for agreement in agreements or ():
+        if agreement["model"] == ImmigrationAgreement.SupportModel.OTHER:
+            model = agreement["text"] or "unnamed model"
+        else:
+            model = ImmigrationAgreement.SupportModel(agreement["model"]).label.lower()
+        signed = agreement["signed_on"]
+        when = f"signed {date.fromisoformat(signed):%B %-d, %Y}" if signed else "undated"
+        parts.append(f"{model}, {when}")
+    return "; ".join(parts)
+
+
 def _grant_hits(context: Context) -> list[Hit]:
     """The hits of every active grant rule, from one statement."""
     codes = [code for code in _GRANT_CONDITIONS if context.applying(code)]
@@ -284,6 +336,7 @@ def _grant_hits(context: Context) -> list[Hit]:
             today=context.today,
             states=[context.states[pk] for pk in context.ids],
             oldest_declaration=oldest,
+            tz=settings.TIME_ZONE,
             **_active(context, _GRANT_CONDITIONS),
         ),
     )
@@ -293,6 +346,9 @@ def _grant_hits(context: Context) -> list[Hit]:
         for code in codes:
             if not row[code.lower()]:
                 continue
+            evidence = _grant_evidence(row)
+            if code == "IMMIGRATION_PARTNER_GRANT":
+                evidence["agreements"] = row["partner_agreements"]
             hits.append(
                 Hit(
                     municipality_id=row["municipality_id"],
@@ -303,9 +359,10 @@ def _grant_hits(context: Context) -> list[Hit]:
                         mode_label=modes[row["mode"]],
                         is_="was" if row["ended"] else "is",
                         period=search_period_text(row["period_start"], row["period_end"]),
+                        agreements=_agreements_text(row["partner_agreements"]),
                         **row,
                     ),
-                    evidence=_grant_evidence(row),
+                    evidence=evidence,
                     # An ended grant was last seen sharing when it ended.
                     first_seen_at=row["period_start"] if row["ended"] else row["seen_at"],
                     last_seen_at=row["period_end"] if row["ended"] else row["seen_at"],
@@ -425,6 +482,36 @@ _REASON_HITS = """candidates AS (
     WHERE %(on_immigration_search)s AND NOT %(by_days)s
       AND s.{search.agency} = ANY(%(blocked)s) AND s.{search.municipality} = ANY(%(ids)s)
       AND NOT (LABELS)
+), partner_days AS (
+    -- The days a 287(g) partner searched a municipality of a few while its agreement was
+    -- in force: a probe of the day rollup's agency index per agreement.
+    SELECT DISTINCT d.{search_day.municipality} AS municipality_id,
+           d.{search_day.agency} AS agency_id, d.{search_day.day} AS day
+    FROM {agreement} x
+    JOIN {search_day} d ON d.{search_day.agency} = x.{agreement.agency}
+    WHERE APPLIES_PARTNER_DAY AND %(by_days)s AND d.{search_day.municipality} = ANY(%(ids)s)
+      AND IN_FORCE_ON_SEARCH_DAY
+), partner_searches AS (
+    -- Every search of a 287(g) partner while its agreement was in force, whatever the
+    -- reason: by its days for a few municipalities, through the agency index for a batch.
+    SELECT s.{search.municipality}, s.{search.agency}, s.{search.source_export},
+           s.{search.source_line}, s.{search.searched_at}, s.{search.reason_label}
+    FROM partner_days d
+    JOIN {search} s
+      ON s.{search.municipality} = d.municipality_id AND s.{search.agency} = d.agency_id
+     AND s.{search.searched_at} >= d.day::timestamp AT TIME ZONE %(tz)s
+     AND s.{search.searched_at} < (d.day + 1)::timestamp AT TIME ZONE %(tz)s
+    UNION ALL
+    SELECT s.{search.municipality}, s.{search.agency}, s.{search.source_export},
+           s.{search.source_line}, s.{search.searched_at}, s.{search.reason_label}
+    FROM (SELECT DISTINCT x.{agreement.agency} AS agency_id FROM {agreement} x
+          WHERE %(on_immigration_partner_search)s AND NOT %(by_days)s
+            AND x.{agreement.agency} IS NOT NULL) p
+    JOIN {search} s ON s.{search.agency} = p.agency_id
+    WHERE APPLIES_PARTNER_SEARCH AND s.{search.municipality} = ANY(%(ids)s)
+      AND EXISTS (SELECT 1 FROM {agreement} x
+                  WHERE x.{agreement.agency} = s.{search.agency}
+                    AND IN_FORCE_ON_SEARCHED_AT)
 ), hits AS (
     SELECT s.{search.municipality} AS municipality_id, s.{search.agency} AS agency_id,
            s.{search.source_export} AS source_export_id,
@@ -433,8 +520,17 @@ _REASON_HITS = """candidates AS (
     FROM candidates s
     CROSS JOIN LATERAL unnest(ARRAY[RULES]) AS rule
     WHERE rule IS NOT NULL
+    UNION ALL
+    -- Two subjects per partner: its searches for immigration purposes, and the others.
+    SELECT s.{search.municipality}, s.{search.agency}, s.{search.source_export},
+           s.{search.source_line}, s.{search.searched_at},
+           CASE WHEN s.{search.reason_label} = %(immigration)s
+                THEN 'IMMIGRATION_PARTNER_SEARCH' ELSE 'IMMIGRATION_PARTNER_SEARCH:review' END
+    FROM partner_searches s
 )"""
-# Up to this many municipalities, a blocklisted agency's searches are found by its days.
+_PARTNER = "IMMIGRATION_PARTNER_SEARCH"
+# Up to this many municipalities, a blocklisted agency's (or a 287(g) partner's) searches
+# are found by its days.
 _BY_DAYS = 20
 _SEARCH_QUERIES = {
     # The rules on reasons and searches without a grant end in the same shape (files per
@@ -442,13 +538,23 @@ _SEARCH_QUERIES = {
     "searches": vocabulary.sql_template(
         "WITH "  # noqa: S608 - constant SQL, values bound # nosec B608
         + _REASON_HITS.replace(
+            "APPLIES_PARTNER_DAY", _applies(_PARTNER, "d.{search_day.municipality}")
+        )
+        .replace("APPLIES_PARTNER_SEARCH", _applies(_PARTNER, "s.{search.municipality}"))
+        .replace("IN_FORCE_ON_SEARCH_DAY", _IN_FORCE.replace("DAY", "d.{search_day.day}"))
+        .replace(
+            "IN_FORCE_ON_SEARCHED_AT",
+            _IN_FORCE.replace("DAY", "(s.{search.searched_at} AT TIME ZONE %(tz)s)::date"),
+        )
+        .replace(
             "RULES",
             ", ".join(
                 f"CASE WHEN {_applies(code, 's.{search.municipality}')} AND ({condition})"
                 f" THEN '{code}' END"
                 for code, condition in _REASON_CONDITIONS.items()
             ),
-        ).replace(
+        )
+        .replace(
             "LABELS",
             " OR ".join(
                 f"({_applies(code, 's.{search.municipality}')} AND {_label_is(label)})"
@@ -465,7 +571,22 @@ _SEARCH_QUERIES = {
         + _BY_AGENCY
     ),
 }
-_SEARCH_RULES = {"searches": (*_REASON_CONDITIONS, "SEARCH_WITHOUT_GRANT")}
+_SEARCH_RULES = {
+    "searches": (*_REASON_CONDITIONS, "SEARCH_WITHOUT_GRANT", "IMMIGRATION_PARTNER_SEARCH")
+}
+# A 287(g) partner's searches make two findings, each with a subject of its own: an
+# auditor works the critical one (reasons labelled immigration) apart from the review of
+# the others, and dismissing the review never hides searches for immigration purposes
+# that come later. A search relabelled moves from one to the other; the keys stay. The
+# statement names the second by this pseudo-code.
+_PARTNER_REVIEW = "IMMIGRATION_PARTNER_SEARCH:review"
+_PARTNER_SUBJECTS = {
+    "IMMIGRATION_PARTNER_SEARCH": "immigration-reasons",
+    _PARTNER_REVIEW: "other-reasons",
+}
+# The review's severity: medium, as the portal's other reviews (FEDERAL_GRANT_REVIEW),
+# or the rule's own if an administrator set it lower.
+REVIEW_SEVERITY = Severity.MEDIUM
 
 _SEARCH_SUMMARIES = {
     "IMMIGRATION_SEARCH": "{agency_name} ran {n} search{es} for immigration purposes, or while "
@@ -475,7 +596,46 @@ _SEARCH_SUMMARIES = {
     "VAGUE_REASON": "{agency_name} ran {n} search{es} with a vague or empty reason.",
     "SENSITIVE_DATA_IN_REASON": "{agency_name} typed personal data into {n} search reason{s}.",
     "SEARCH_WITHOUT_GRANT": "{agency_name} ran {n} search{es} with no active grant.",
+    "IMMIGRATION_PARTNER_SEARCH": "{agency_name}, a 287(g) partner of ICE, ran {n} search{es} "
+    "for immigration purposes.",
+    _PARTNER_REVIEW: "{agency_name}, a 287(g) partner of ICE, ran {n} search{es} for other "
+    "stated purposes: review them.",
 }
+
+
+def _review_severity(rule: Rule) -> str:
+    return max(rule.severity, REVIEW_SEVERITY, key=SEVERITY_ORDER.__getitem__)
+
+
+def _search_hit(context: Context, row: dict) -> Hit:
+    """The hit of one row of the searches statement (a rule, municipality and agency)."""
+    code, subject = row["rule"], f"agency:{row['agency_id']}"
+    severity = None
+    if code in _PARTNER_SUBJECTS:
+        subject = f"{subject}:{_PARTNER_SUBJECTS[code]}"
+        rule = context.rule(row["municipality_id"], "IMMIGRATION_PARTNER_SEARCH")
+        severity = _review_severity(rule) if code == _PARTNER_REVIEW else None
+        code = "IMMIGRATION_PARTNER_SEARCH"
+    return Hit(
+        municipality_id=row["municipality_id"],
+        rule_code=code,
+        subject_key=subject,
+        subject_label=row["agency_name"],
+        summary=_SEARCH_SUMMARIES[row["rule"]].format(
+            es="" if row["n"] == 1 else "es", s="" if row["n"] == 1 else "s", **row
+        ),
+        evidence={"count": row["n"], "files": row["files"]},
+        first_seen_at=row["first_at"],
+        last_seen_at=row["last_at"],
+        agency_id=row["agency_id"],
+        period_start=row["first_at"],
+        period_end=row["last_at"],
+        # Checked on reconciling: what a finding kept of searches past retention
+        # counts toward it.
+        minimum=int(context.rule(row["municipality_id"], code).settings.get("min_searches", 1)),
+        severity=severity,
+        template=row["rule"],
+    )
 
 
 def _search_hits(query: str) -> Callable[[Context], list[Hit]]:
@@ -500,31 +660,7 @@ def _search_hits(query: str) -> Callable[[Context], list[Hit]]:
                 **_active(context, codes),
             ),
         )
-        return [
-            Hit(
-                municipality_id=row["municipality_id"],
-                rule_code=row["rule"],
-                subject_key=f"agency:{row['agency_id']}",
-                subject_label=row["agency_name"],
-                summary=_SEARCH_SUMMARIES[row["rule"]].format(
-                    es="" if row["n"] == 1 else "es", s="" if row["n"] == 1 else "s", **row
-                ),
-                evidence={"count": row["n"], "files": row["files"]},
-                first_seen_at=row["first_at"],
-                last_seen_at=row["last_at"],
-                agency_id=row["agency_id"],
-                period_start=row["first_at"],
-                period_end=row["last_at"],
-                # Checked on reconciling: what a finding kept of searches past retention
-                # counts toward it.
-                minimum=int(
-                    context.rule(row["municipality_id"], row["rule"]).settings.get(
-                        "min_searches", 1
-                    )
-                ),
-            )
-            for row in rows
-        ]
+        return [_search_hit(context, row) for row in rows]
 
     return check
 
@@ -677,8 +813,28 @@ def _own_agencies(municipalities: list[Municipality]) -> dict[int, list[int]]:
     return own
 
 
-def _close_cause(finding: "Finding | _Stored", grants: dict[int, SharingGrant]) -> str:
-    """Why a finding closes; `grants` holds the grants of the findings closing now."""
+def _agreements_ended(findings, today) -> dict[int, ImmigrationAgreement]:
+    """For the findings on 287(g) partners' grants among `findings`, each agency's
+    agreement that ended last by `today`, with the import that ended it: one query, only
+    when such a finding closes."""
+    agency_ids = {f.agency_id for f in findings if f.rule_code == "IMMIGRATION_PARTNER_GRANT"}
+    if not agency_ids:
+        return {}
+    agreements = (
+        ImmigrationAgreement.objects.filter(agency_id__in=agency_ids, ended_on__lte=today)
+        .select_related("ended_by")
+        .order_by("ended_on", "pk")
+    )
+    return {agreement.agency_id: agreement for agreement in agreements}
+
+
+def _close_cause(
+    finding: "Finding | _Stored",
+    grants: dict[int, SharingGrant],
+    agreements_ended: dict[int, ImmigrationAgreement] | None = None,
+) -> str:
+    """Why a finding closes; `grants` holds the grants of the findings closing now, and
+    `agreements_ended` the 287(g) agreements that ended of their agencies."""
     if finding.grant_id:
         grant = grants.get(finding.grant_id)
         if grant and grant.status != SharingGrant.Status.ACCEPTED:
@@ -697,6 +853,12 @@ def _close_cause(finding: "Finding | _Stored", grants: dict[int, SharingGrant]) 
                 f"({where} {grant.source_export.original_name}, "
                 f"{grant.status_changed_at:%b %-d, %Y})."
             )
+    agreement = (agreements_ended or {}).get(finding.agency_id)
+    if finding.rule_code == "IMMIGRATION_PARTNER_GRANT" and agreement is not None:
+        return (
+            f"The agency's 287(g) agreement ended on {agreement.ended_on:%b %-d, %Y}: ICE's "
+            f"list {agreement.ended_by.file_name}, imported that day, no longer lists it."
+        )
     return "The condition no longer holds on the current data."
 
 
@@ -851,7 +1013,7 @@ class _Dropped:
         count = sum(file["count"] for file in files.values())
         fields["evidence"] = {"count": count, "files": [files[pk] for pk in sorted(files)]}
         fields["period_start"] = min(finding.period_start, hit.period_start or finding.period_start)
-        fields["summary"] = _SEARCH_SUMMARIES[hit.rule_code].format(
+        fields["summary"] = _SEARCH_SUMMARIES[hit.template or hit.rule_code].format(
             agency_name=hit.subject_label, n=count, es="" if count == 1 else "es",
             s="" if count == 1 else "s",
         )  # fmt: skip
@@ -878,7 +1040,7 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, in
         finding = existing.pop(key, None)
         fields = {
             "subject_label": hit.subject_label[:255],
-            "severity": rule.severity,
+            "severity": hit.severity or rule.severity,
             "summary": hit.summary,
             "evidence": hit.evidence,
             "last_seen_at": hit.last_seen_at or now,
@@ -952,8 +1114,9 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, in
         else:
             events.append(_event(finding, "", Finding.Status.OPEN, "Opened by evaluation."))
             counts[finding.municipality_id]["opened"] += 1
+    agreements_ended = _agreements_ended(closing, context.today)
     for finding in closing:
-        cause = _close_cause(finding, grants)
+        cause = _close_cause(finding, grants, agreements_ended)
         events.append(_event(finding, finding.status, Finding.Status.CLOSED, cause))
         finding.status, finding.closed_at, finding.close_cause = Finding.Status.CLOSED, now, cause
         changed.append(finding)

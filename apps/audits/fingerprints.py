@@ -32,14 +32,18 @@ The fingerprint is a hash of:
     (its pack's), and a grant's declaration flag until its date is that old. While today is before
     that day the value stays the same, so a quiet municipality is skipped night after
     night; on that day it changes, and the municipality is evaluated. Nothing else an
-    evaluation writes depends on today (summaries say "since", never "for N months").
+    evaluation writes depends on today (summaries say "since", never "for N months")
+    but the 287(g) agreements in force, shared by all (below).
 - shared by all: every pack's active rules with their severity and settings (and so
   which states have a pack: a municipality's state, in its own row, picks its pack),
   the reason terms
   (count and version), the agency directory's version (a merge, a new name, state or
   level: every municipality is evaluated again), the blocked agencies, the searches'
   partitions, the home state and time zone, whether any grant exists at all
-  (SEARCH_WITHOUT_GRANT waits for the first sharing data), and the source of the code
+  (SEARCH_WITHOUT_GRANT waits for the first sharing data), ICE's 287(g) agreements'
+  version (an import) and the first day after today on which one is signed or ends (an
+  accepted grant's partner is judged by its agreements in force today; a search, by
+  those in force on its own day), and the source of the code
   that evaluates (rules, vocabulary, classifier, name matching): a new release
   evaluates everything once.
 
@@ -185,6 +189,8 @@ _PER_MUNICIPALITY_QUERY = {
 }
 
 _TERMS_TABLE = connection.ops.quote_name(ReasonTerm._meta.db_table)
+_AGREEMENT = vocabulary.TABLES["agreement"]
+_AGREEMENTS = str(_AGREEMENT)
 # Shared by every municipality: the reason terms, the agency directory (a merge, a new
 # state, level or name moves it) and the oldest of the searches' partitions (retention).
 _SHARED_VERSIONS = (
@@ -193,7 +199,14 @@ _SHARED_VERSIONS = (
     # The oldest monthly partition: retention drops it; the months created ahead do not
     # count (the nightly job adds one a month).
     f" (SELECT min(c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-    f"  WHERE i.inhparent = '{PARENT}'::regclass AND c.relname <> '{DEFAULT}')"
+    f"  WHERE i.inhparent = '{PARENT}'::regclass AND c.relname <> '{DEFAULT}'),"
+    # ICE's 287(g) agreements (an import adds, changes or ends them), and the first day
+    # after today on which one comes into force or ends: IMMIGRATION_PARTNER_GRANT asks
+    # whether an accepted grant's partner holds one in force today.
+    f" (SELECT {_version('x')} FROM {_AGREEMENTS} x),"
+    f" (SELECT min(day) FROM (SELECT {_AGREEMENT.signed_on} AS day FROM {_AGREEMENTS}"
+    f"  UNION ALL SELECT {_AGREEMENT.ended_on} FROM {_AGREEMENTS}) days"
+    f"  WHERE day > %(today)s)"
 )
 
 
@@ -208,8 +221,8 @@ def code_version() -> str:
 
 def _shared_inputs(context: Context) -> str:
     with connection.cursor() as cursor:
-        cursor.execute(_SHARED_VERSIONS)
-        terms, agencies, partitions = cursor.fetchone()
+        cursor.execute(_SHARED_VERSIONS, {"today": context.today})
+        terms, agencies, partitions, agreements, agreements_until = cursor.fetchone()
     return json.dumps(
         {
             "code": code_version(),
@@ -223,6 +236,8 @@ def _shared_inputs(context: Context) -> str:
                 for rule in rules.values()
             ),
             "terms": terms,
+            "agreements": agreements,
+            "agreements_until": agreements_until,
             "home_state": settings.PORTAL_HOME_STATE,
             "time_zone": settings.TIME_ZONE,
             "any_grant": context.any_grant,

@@ -72,6 +72,32 @@ RULES = [
         "settings": {},
     },
     {
+        "code": "IMMIGRATION_PARTNER_GRANT",
+        "title": "Data shared with an ICE 287(g) partner agency",
+        "severity": "high",
+        "citation": "625 ILCS 5/2-130(b)(2); 5 ILCS 805/15 (Illinois TRUST Act)",
+        "explanation": "The municipality shares its ALPR data with an agency that holds an "
+        "agreement with ICE under section 287(g) of the Immigration and Nationality Act "
+        "(ICE's published list of partners: jail enforcement, task force or warrant service "
+        "officer), in force now or when the sharing ended. Such an agency enforces "
+        "immigration law on ICE's behalf: section 2-130(b)(2) forbids giving access for that "
+        "purpose, and the TRUST Act forbids helping civil immigration enforcement. Revoke the "
+        "grant in the vendor platform, or record in the finding why the sharing is lawful.",
+        "settings": {},
+    },
+    {
+        "code": "IMMIGRATION_PARTNER_SEARCH",
+        "title": "Searches by an ICE 287(g) partner agency",
+        "severity": "critical",
+        "citation": "625 ILCS 5/2-130(b)(2); 5 ILCS 805/15 (Illinois TRUST Act)",
+        "explanation": "An agency that held a 287(g) agreement with ICE on the day it "
+        "searched the municipality's data. Searches whose reason is labelled immigration "
+        "make one finding at this rule's severity; its other searches make a second one, "
+        "for review (medium, as federal sharing is reviewed), since a 287(g) partner's "
+        "stated purpose cannot rule out a use 2-130(b)(2) forbids.",
+        "settings": {},
+    },
+    {
         "code": "HEALTH_CARE_SEARCH",
         "title": "Searches about reproductive or other lawful health care",
         "severity": "critical",

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Model, Q
 
-from apps.agencies.models import Agency
+from apps.agencies.models import Agency, ImmigrationAgreement
 from apps.audits.models import EvaluationRun, Finding, FindingDay, MunicipalityStatus
 from apps.compliance import classifier
 from apps.compliance.models import Severity
@@ -72,6 +72,7 @@ class Names:
 # The tables hand-written SQL reads, by the names its templates use.
 TABLES = {
     "agency": Names(Agency),
+    "agreement": Names(ImmigrationAgreement),
     "change": Names(SharingChange),
     "declaration": Names(Declaration),
     "export": Names(VendorExport),

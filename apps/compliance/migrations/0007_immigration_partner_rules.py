@@ -1,0 +1,25 @@
+from django.db import migrations
+
+CODES = ("IMMIGRATION_PARTNER_GRANT", "IMMIGRATION_PARTNER_SEARCH")
+
+
+def rules_add(apps, schema_editor):
+    """Illinois' pack gains the two rules on ICE's 287(g) partners. A database migrated
+    from scratch already has them (0002 loads the rulebook, 0006 gives it to Illinois):
+    an existing rule is left as an administrator may have changed it."""
+    from apps.compliance.rulebook import RULES
+
+    RulePack = apps.get_model("compliance", "RulePack")
+    Rule = apps.get_model("compliance", "Rule")
+    pack = RulePack.objects.filter(state="IL").first()
+    if pack is None:
+        return
+    for rule in RULES:
+        if rule["code"] in CODES:
+            Rule.objects.get_or_create(pack=pack, code=rule["code"], defaults=rule)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("compliance", "0006_rule_packs")]
+
+    operations = [migrations.RunPython(rules_add, migrations.RunPython.noop)]
