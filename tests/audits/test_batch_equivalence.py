@@ -13,21 +13,28 @@ The oracle is plain Python over the ORM's rows, written from the rulebook's defi
 - a search rule looks at the municipality's searches, one subject per searching agency;
 - a finding is open while its condition holds, closed once it no longer does (or when
   the sharing it is about has ended), and reopens when the condition comes back.
+- an agency holding an ICE 287(g) agreement (Illinois' pack): a grant to it holds while
+  an agreement is in force on the grant's last day (today while accepted, the day it
+  was revoked otherwise); each of its searches counts when one is in force on the
+  search's own (local) day, under one subject for immigration reasons and one for the
+  others.
 Each example evaluates, then makes one or two random changes (a revocation, a grant
 accepted again, a new search, an agency put on or taken off the blocklist, a pack's rule
-turned off), evaluating the whole batch after each.
+turned off, an agreement ended by an import or a new one signed), evaluating the whole
+batch after each.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from apps.agencies.models import Agency
+from apps.agencies.models import Agency, AgreementImport, ImmigrationAgreement
 from apps.audits.evaluation import municipalities_evaluate
 from apps.audits.models import EvaluationRun, Finding
 from apps.compliance.models import BlocklistEntry, Rule
@@ -76,6 +83,8 @@ RULES_TURNED_OFF = [
     ("IL", "PRIVATE_ENTITY_GRANT"),
     ("CA", "PRIVATE_ENTITY_GRANT"),
     ("VA", "FEDERAL_GRANT"),
+    ("IL", "IMMIGRATION_PARTNER_GRANT"),
+    ("IL", "IMMIGRATION_PARTNER_SEARCH"),
 ]
 BROAD = {SharingGrant.Mode.STATEWIDE, SharingGrant.Mode.NATIONAL, SharingGrant.Mode.SIMILAR_LAWS}
 SEARCH_LABEL_RULES = {
@@ -86,6 +95,13 @@ SEARCH_LABEL_RULES = {
 }
 
 agency_index = st.integers(0, len(AGENCIES) - 1)
+# ICE's 287(g) agreements: signed (None: undated in ICE's list) and ended (None: in force)
+# around the searches' days and the revocation, on the boundaries (a search's day is in
+# force from the signing day, no longer on the ending day); "future" is after today.
+FUTURE = "future"
+SIGNED = [None, date(2024, 1, 1), date(2024, 6, 1), date(2024, 12, 2), FUTURE]
+ENDED = [None, date(2024, 6, 1), date(2024, 9, 1), date(2025, 1, 1)]
+agreement_plan = st.tuples(agency_index, st.sampled_from(SIGNED), st.sampled_from(ENDED))
 grant_plan = st.tuples(agency_index, st.sampled_from(MODES), st.booleans())  # revoked?
 search_plan = st.tuples(
     st.integers(0, OWN), st.integers(0, len(SEARCH_TIMES) - 1), st.sampled_from(LABELS)
@@ -102,11 +118,14 @@ change_plan = st.one_of(
     st.tuples(st.just("block"), agency_index),
     st.tuples(st.just("unblock"), agency_index),
     st.tuples(st.just("turn off"), st.sampled_from(RULES_TURNED_OFF)),
+    st.tuples(st.just("end agreement"), st.integers(0, 2)),
+    st.tuples(st.just("sign"), agency_index),
 )
 world_plan = st.fixed_dictionaries(
     {
         "municipalities": st.lists(municipality_plan, min_size=1, max_size=3),
         "blocked": st.sets(agency_index),
+        "agreements": st.lists(agreement_plan, max_size=3),
         "changes": st.lists(change_plan, min_size=1, max_size=2),
     }
 )
@@ -127,6 +146,13 @@ class World:
         self.entries: dict[int, BlocklistEntry] = {}
         for index in plan["blocked"]:
             self.block(index)
+        self.serial = serial
+        self.agreements: list[ImmigrationAgreement] = []
+        self.listed = AgreementImport.objects.create(
+            imported_on=date(2024, 1, 1), file_name=f"ice_{serial}.xlsx", sha256="0" * 64
+        )
+        for index, signed, ended in plan.get("agreements", []):
+            self.agree(index, signed, ended)
         self.municipalities = []
         self.own: dict[int, int] = {}
         self.exports = {}
@@ -166,6 +192,25 @@ class World:
             source_export=self.exports[municipality.pk],
         )
 
+    def agree(self, index: int, signed, ended) -> None:
+        """An agreement of ICE's list for the agency, ended by an import on `ended`."""
+        if signed == FUTURE:
+            signed = timezone.localdate() + timedelta(days=30)
+        agency = self.agencies[index]
+        ending = None
+        if ended is not None:
+            ending = AgreementImport.objects.create(
+                imported_on=ended, file_name="ice_next.xlsx", sha256="1" * 64
+            )
+        self.agreements.append(
+            ImmigrationAgreement.objects.create(
+                agency=agency, state=agency.state or "TX", agency_name=agency.name,
+                support_model=ImmigrationAgreement.SupportModel.TASK_FORCE,
+                signed_on=signed, key=f"{self.serial}|{len(self.agreements)}",
+                first_import=self.listed, ended_on=ended, ended_by=ending,
+            )
+        )  # fmt: skip
+
     def block(self, index: int) -> None:
         entry = self.entries.get(index)
         if entry is None:
@@ -203,11 +248,25 @@ class World:
             self.search(self.municipalities[which % len(self.municipalities)], search)
         elif kind == "block":
             self.block(rest[0])
+        elif kind == "end agreement":
+            # An import whose list no longer holds it, today.
+            in_force = [a for a in self.agreements if a.ended_on is None]
+            if in_force:
+                self.agree_end(in_force[rest[0] % len(in_force)])
+        elif kind == "sign":
+            self.agree(rest[0], date(2024, 1, 1), None)
         elif kind == "turn off":
             state, code = rest[0]
             Rule.objects.filter(pack__state=state, code=code).update(is_active=False)
         else:
             self.unblock(rest[0])
+
+    def agree_end(self, agreement: ImmigrationAgreement) -> None:
+        agreement.ended_on = timezone.localdate()
+        agreement.ended_by = AgreementImport.objects.create(
+            imported_on=agreement.ended_on, file_name="ice_later.xlsx", sha256="2" * 64
+        )
+        agreement.save()
 
     @property
     def ids(self) -> list[int]:
@@ -252,10 +311,21 @@ def _covered(search: SearchEvent, grants: list[SharingGrant]) -> bool:
     return False
 
 
+def _partner(agency_id: int, day: date) -> bool:
+    """The agency held a 287(g) agreement in force on `day`: signed by then (or undated),
+    not yet ended."""
+    return any(
+        (agreement.signed_on is None or agreement.signed_on <= day)
+        and (agreement.ended_on is None or day < agreement.ended_on)
+        for agreement in ImmigrationAgreement.objects.filter(agency_id=agency_id)
+    )
+
+
 def oracle(world: World) -> dict[tuple, bool]:
     """Every (municipality, rule, subject) whose condition holds or held, computed one
     municipality at a time: True when it has ended (a revoked grant)."""
     blocked = _blocked(world)
+    today = timezone.localdate()
     any_grant = SharingGrant.objects.exists()
     active = set(Rule.objects.filter(is_active=True).values_list("pack__state", "code"))
     hits: dict[tuple, bool] = {}
@@ -288,6 +358,9 @@ def oracle(world: World) -> dict[tuple, bool]:
                     rules.append("PRIVATE_ENTITY_GRANT")
                 if out_of_state and not grant.declaration_on_file:
                     rules.append("OUT_OF_STATE_NO_DECLARATION")
+                last_day = timezone.localtime(grant.status_changed_at).date() if ended else today
+                if _partner(agency.pk, last_day):
+                    rules.append("IMMIGRATION_PARTNER_GRANT")
             else:
                 # California and Virginia: no federal, no out-of-state partner, whatever
                 # declaration or blocklist; California also no private one.
@@ -320,6 +393,11 @@ def oracle(world: World) -> dict[tuple, bool]:
             for rule in rules:
                 if (pack, rule) in active:
                     hits[(pk, rule, subject)] = False
+            if ("IL", "IMMIGRATION_PARTNER_SEARCH") in active and _partner(
+                search.agency_id, timezone.localtime(search.searched_at).date()
+            ):
+                reasons = "immigration" if search.reason_label == "immigration" else "other"
+                hits[(pk, "IMMIGRATION_PARTNER_SEARCH", f"{subject}:{reasons}-reasons")] = False
     return hits
 
 
@@ -457,3 +535,47 @@ def test_the_oracle_judges_each_municipality_by_its_own_pack(db):
         after = evaluate_and_compare(world, findings)
         closed = {key for key in after if after[key] != findings[key]}
         assert closed == {key for key in findings if key[:2] == (ca, "PRIVATE_ENTITY_GRANT")}
+
+
+def test_the_examples_reach_the_287g_rules_on_their_boundaries():
+    """A fixed example for the partner rules. The Wisconsin agency's agreement was signed
+    the day of the June searches and ended the day its grant was revoked; Joliet's ended
+    after its grant was revoked; the federal agency's is in force, then ended by an
+    import. Both subjects of the searches and both kinds of grant finding (open, recorded
+    closed) come up, and the ending closes the open one."""
+    grants = [(1, SharingGrant.Mode.ONE_TO_ONE, True), (2, SharingGrant.Mode.ONE_TO_ONE, False),
+              (4, SharingGrant.Mode.ONE_TO_ONE, True)]  # fmt: skip
+    searches = [(1, 0, "immigration"), (1, 1, "immigration"), (1, 1, "none"), (1, 2, "none"),
+                (2, 3, "vague")]  # fmt: skip
+    plan = {
+        "municipalities": [(grants, searches, "IL")],
+        "blocked": set(),
+        "agreements": [
+            (1, date(2024, 6, 1), date(2024, 9, 1)),
+            (2, None, None),
+            (4, None, date(2025, 1, 1)),
+        ],
+        "changes": [("end agreement", 0)],
+    }
+    with statewide_scope():
+        world = World(plan, next(serial))
+        pk = world.ids[0]
+        findings = evaluate_and_compare(world, {})
+        wisconsin, federal = world.agencies[1].pk, world.agencies[2].pk
+        _, accepted, joliet = (f"grant:{grant.pk}" for grant in world.grants[pk])
+        partner = {key[2]: status for key, status in findings.items() if "PARTNER" in key[1]}
+        # The March search came before the signing, the December one after the ending;
+        # the Wisconsin grant was revoked the day its agreement ended.
+        assert partner == {
+            f"agency:{wisconsin}:immigration-reasons": "open",
+            f"agency:{wisconsin}:other-reasons": "open",
+            f"agency:{federal}:other-reasons": "open",
+            accepted: "open",
+            joliet: "closed",
+        }
+        world.change(plan["changes"][0])
+        after = evaluate_and_compare(world, findings)
+        assert after[(pk, "IMMIGRATION_PARTNER_GRANT", accepted)] == "closed"
+        assert after[(pk, "IMMIGRATION_PARTNER_SEARCH", f"agency:{federal}:other-reasons")] == (
+            "open"
+        )
