@@ -160,7 +160,7 @@ LEFT JOIN LATERAL (
     SELECT json_agg(json_build_object('model', x.{agreement.support_model},
                                       'text', x.{agreement.support_text},
                                       'signed_on', x.{agreement.signed_on})
-                    ORDER BY x.{agreement.support_model}, x.{agreement.signed_on}) AS agreements
+                    ORDER BY x.{agreement.signed_on}, x.{agreement.support_model}) AS agreements
     FROM (SELECT CASE WHEN g.{grant.status} = %(accepted)s THEN %(today)s::date
                       ELSE ((CASE WHEN g.{grant.source_line} = 0
                                        AND g.{grant.last_listed_at} IS NOT NULL
@@ -306,7 +306,7 @@ def _grant_evidence(row: dict) -> dict:
 def _agreements_text(agreements: list[dict] | None) -> str:
     """`jail enforcement, signed June 8, 2020; task force, signed July 23, 2025`: each
     287(g) agreement's support model (ICE's own words for one of no known model) and the
-    day it was signed."""
+    day it was signed, oldest first."""
     parts = []
     for agreement in agreements or ():
         if agreement["model"] == ImmigrationAgreement.SupportModel.OTHER:
@@ -504,11 +504,12 @@ _REASON_HITS = """candidates AS (
     UNION ALL
     SELECT s.{search.municipality}, s.{search.agency}, s.{search.source_export},
            s.{search.source_line}, s.{search.searched_at}, s.{search.reason_label}
-    FROM (SELECT DISTINCT x.{agreement.agency} AS agency_id FROM {agreement} x
-          WHERE %(on_immigration_partner_search)s AND NOT %(by_days)s
-            AND x.{agreement.agency} IS NOT NULL) p
-    JOIN {search} s ON s.{search.agency} = p.agency_id
-    WHERE APPLIES_PARTNER_SEARCH AND s.{search.municipality} = ANY(%(ids)s)
+    FROM {search} s
+    WHERE APPLIES_PARTNER_SEARCH AND NOT %(by_days)s
+      -- The partners, read once into an array: a range of the agency index each.
+      AND s.{search.agency} = ANY(ARRAY(SELECT DISTINCT x.{agreement.agency} FROM {agreement} x
+                                        WHERE x.{agreement.agency} IS NOT NULL))
+      AND s.{search.municipality} = ANY(%(ids)s)
       AND EXISTS (SELECT 1 FROM {agreement} x
                   WHERE x.{agreement.agency} = s.{search.agency}
                     AND IN_FORCE_ON_SEARCHED_AT)

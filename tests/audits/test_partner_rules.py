@@ -11,10 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from apps.agencies.models import Agency, ImmigrationAgreement
 from apps.agencies.services import registry_import
+from apps.audits import evaluation
 from apps.audits.evaluation import municipality_evaluate
 from apps.audits.models import EvaluationRun, Finding
 from apps.compliance.models import Rule
@@ -24,8 +27,9 @@ from apps.vendors.models import VendorExport
 from tests.agencies.test_287g import write_csv
 from tests.ingest.test_loading import upload
 from tests.municipalities.factories import MunicipalityFactory
+from tests.vendors.factories import VendorExportFactory
 
-from .factories import SharingGrantFactory
+from .factories import SEARCHED, SearchEventFactory, SharingGrantFactory
 from .test_batches import wait_for
 from .test_fingerprints import nightly, shift_today
 
@@ -139,14 +143,14 @@ def test_sharing_with_a_listed_sheriff_and_its_searches_make_the_287g_findings(
     )  # fmt: skip
     assert shared.summary == (
         "Data is shared with Galveston County TX SO, a 287(g) partner of ICE (jail "
-        "enforcement, signed June 8, 2020; task force, signed July 23, 2025; warrant service "
-        "officer, signed March 26, 2025); it could search since April 16, 2024."
+        "enforcement, signed June 8, 2020; warrant service officer, signed March 26, 2025; "
+        "task force, signed July 23, 2025); it could search since April 16, 2024."
     )
     assert shared.evidence["agreements"] == [
         {"model": "jail_enforcement", "text": "Jail Enforcement Model", "signed_on": "2020-06-08"},
-        {"model": "task_force", "text": "Task Force Model", "signed_on": "2025-07-23"},
         {"model": "warrant_service_officer", "text": "Warrant Service Officer",
          "signed_on": "2025-03-26"},
+        {"model": "task_force", "text": "Task Force Model", "signed_on": "2025-07-23"},
     ]  # fmt: skip
     assert shared.evidence["files"][0]["name"] == "riverbend_grants.csv"
     assert shared.evidence["files"][0]["lines"] == [2]
@@ -307,3 +311,58 @@ def test_an_import_queues_the_municipalities_its_agencies_touch(celery_worker, t
     with statewide_scope():
         assert not EvaluationRun.objects.filter(municipality=other).exists()
         assert ImmigrationAgreement.objects.filter(agency=galveston).count() == 3
+
+
+@pytest.mark.parametrize("by_days", [True, False], ids=["few municipalities", "a batch"])
+def test_a_partners_searches_are_read_through_its_days_or_its_agency_and_no_others(
+    municipality_a, galveston, tmp_path, by_days
+):
+    """The partner rule reads only the searches of agencies with an agreement: on the
+    days the day rollup shows them searching (a few municipalities), or through the
+    agency index (a batch). Sequential scans are off, as on a table of millions."""
+    registry_import(path=ice_list(tmp_path, "ice_287g.csv", GALVESTON))
+    export = VendorExportFactory(municipality=municipality_a)
+    for day in range(60):
+        SearchEventFactory(
+            municipality=municipality_a, source_export=export,
+            searched_at=SEARCHED + timedelta(days=day),
+        )  # fmt: skip
+    for at, label in (
+        (datetime(2025, 10, 1, 14, tzinfo=UTC), "immigration"),
+        (datetime(2025, 10, 1, 15, tzinfo=UTC), "none"),
+        (datetime(2020, 5, 1, 15, tzinfo=UTC), "none"),  # before its first agreement
+    ):
+        SearchEventFactory(
+            municipality=municipality_a, source_export=export, agency=galveston,
+            searched_at=at, reason_label=label,
+        )  # fmt: skip
+    with statewide_scope():
+        context = evaluation._context([municipality_a])
+    params = evaluation._params(
+        context, own_municipalities=[], own_agencies=[], lines=evaluation.EVIDENCE_LINES,
+        tz=settings.TIME_ZONE, by_days=by_days, any_grant=False,
+        **evaluation._active(context, evaluation._SEARCH_RULES["searches"]),
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("ANALYZE " + SearchEvent._meta.db_table)
+        cursor.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + evaluation._SEARCH_QUERIES["searches"], params
+        )
+        plan = cursor.fetchone()[0]
+        cursor.execute(evaluation._SEARCH_QUERIES["searches"], params)
+        found = {(rule, agency_id, n) for rule, _, agency_id, _, n, *_ in cursor.fetchall()}
+
+    def searches_read(node) -> int:
+        own = node.get("Relation Name", "").startswith(SearchEvent._meta.db_table)
+        rows = node["Actual Rows"] * node["Actual Loops"] + node.get("Rows Removed by Filter", 0)
+        return (rows if own else 0) + sum(searches_read(n) for n in node.get("Plans", []))
+
+    assert found == {
+        ("IMMIGRATION_SEARCH", galveston.pk, 1),
+        ("IMMIGRATION_PARTNER_SEARCH", galveston.pk, 1),
+        ("IMMIGRATION_PARTNER_SEARCH:review", galveston.pk, 1),
+    }
+    # Of 63 searches: the flagged one (twice: for IMMIGRATION_SEARCH, and on the
+    # partner's day) and the partner's others, of its day or of its agency.
+    assert searches_read(plan[0]["Plan"]) <= 5
