@@ -28,6 +28,8 @@ _SEARCH_LABELS = {
     "VAGUE_REASON": classifier.VAGUE,
     "SENSITIVE_DATA_IN_REASON": classifier.SENSITIVE_DATA,
     "SEARCH_WITHOUT_GRANT": "",
+    # A 287(g) partner's searches: those for immigration purposes, or any (the review).
+    "IMMIGRATION_PARTNER_SEARCH": "",
 }
 
 
@@ -77,6 +79,8 @@ def _search_rows(finding: Finding) -> EvidenceRows:
     label = _SEARCH_LABELS[finding.rule_code]
     if finding.rule_code == "IMMIGRATION_SEARCH" and finding.agency_id in blocked_agency_ids():
         label = ""  # every search of a blocked agency counts, whatever its reason
+    if finding.subject_key.endswith(":immigration-reasons"):
+        label = classifier.IMMIGRATION
     query = {"agency_id": finding.agency_id, **({"reason_label": label} if label else {})}
     result = EvidenceRows("searches", total=finding.evidence.get("count", 0), list_query=query)
     if pairs is None:

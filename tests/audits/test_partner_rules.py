@@ -24,9 +24,10 @@ from apps.compliance.models import Rule
 from apps.municipalities.scoping import municipality_scope, statewide_scope
 from apps.sharing.models import SearchEvent, SharingGrant
 from apps.vendors.models import VendorExport
+from tests.accounts.factories import UserFactory
 from tests.agencies.test_287g import write_csv
 from tests.ingest.test_loading import upload
-from tests.municipalities.factories import MunicipalityFactory
+from tests.municipalities.factories import MembershipFactory, MunicipalityFactory
 from tests.vendors.factories import VendorExportFactory
 
 from .factories import SEARCHED, SearchEventFactory, SharingGrantFactory
@@ -169,6 +170,29 @@ def test_sharing_with_a_listed_sheriff_and_its_searches_make_the_287g_findings(
     assert review.evidence["count"] == 2
     assert review.evidence["files"][0]["lines"] == [3, 5]
     assert review.period_start.date() == date(2025, 10, 2)
+
+
+def test_a_partner_search_finding_shows_its_own_searches(riverbend, galveston, tmp_path, client):
+    registry_import(path=ice_list(tmp_path, "ice_287g.csv", GALVESTON))
+    findings = evaluated(riverbend)
+    clerk = UserFactory(username="clerk-riverbend")
+    MembershipFactory(user=clerk, municipality=riverbend)
+    client.force_login(clerk)
+
+    pages = {
+        reasons: client.get(
+            f"/m/{riverbend.slug}/findings/{findings[f'agency:{galveston.pk}:{reasons}'].pk}/"
+        ).content.decode()
+        for reasons in ("immigration-reasons", "other-reasons")
+    }
+
+    assert "<td>ICE</td>" in pages["immigration-reasons"]
+    assert "<td>ICE ERO detainer</td>" in pages["immigration-reasons"]
+    assert "stolen vehicle" not in pages["immigration-reasons"]
+    assert "reason_label=immigration" in pages["immigration-reasons"]
+    assert "<td>stolen vehicle</td>" in pages["other-reasons"]
+    assert "<td>Agg Battery 25-01234</td>" in pages["other-reasons"]
+    assert "<td>ICE</td>" not in pages["other-reasons"]
 
 
 def test_a_list_without_the_sheriff_ends_its_agreements_and_closes_the_grant_finding(
