@@ -5,12 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.agencies.services import agency_rename, agency_update
 from apps.audits.evaluation import municipality_evaluate
 from apps.core import locks
+from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope
 from apps.vendors.loading import export_load
 from apps.vendors.models import Vendor, VendorExport
@@ -169,6 +170,32 @@ def test_the_record_starts_afresh_after_a_commit_and_after_a_rollback():
     with block:  # rolled back: a new transaction
         locks.INGEST.take(1)
     assert advisory_locks_held() == set(), "every lock ended with its transaction"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_locks_taken_before_a_savepoint_rolled_back_still_count_and_those_inside_do_not():
+    """PostgreSQL keeps the locks taken before a savepoint at its rollback and releases
+    those taken after it: the record follows it, never more, never less."""
+    with transaction.atomic():
+        locks.SEARCHES.take()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Municipality.objects.create(name="Twice", slug="twice")
+            Municipality.objects.create(name="Twice", slug="twice")
+        locks.ACTIVITY.take()
+        # Still held from before the savepoint: taking it again never waits.
+        locks.SEARCHES.take()
+
+    with transaction.atomic():
+        locks.SEARCHES.take()
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            locks.ACTIVITY.take()
+            1 / 0  # noqa: B018
+        assert locks.ACTIVITY.key not in first_keys(advisory_locks_held())
+        # The activity lock went with its savepoint: a lock before it in the order is fine.
+        locks.PARTITIONS.take()
+        locks.ACTIVITY.take()
+        with pytest.raises(locks.LockOrderError, match=r"AGENCY .* after ACTIVITY"):
+            locks.AGENCY.take(3)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
