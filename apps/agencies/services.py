@@ -19,6 +19,14 @@ def _aliases(agency: Agency) -> list[str]:
     return sorted(agency.aliases.values_list("alias", flat=True))
 
 
+def _stored_state(agency: Agency) -> str:
+    """The agency's state as stored, read without a lock. Whether a change moves the
+    agency to another state decides whether the searches lock is taken, and that lock
+    ranks before the agency's row (apps/core/locks.py): so it is decided before the row
+    is locked and read back, against what is stored, not what a caller's object says."""
+    return Agency.objects.filter(pk=agency.pk).values_list("state", flat=True).get()
+
+
 def _searcher_state_changed(agency: Agency) -> None:
     """A statewide pool covers the searchers of the home state: recount the agency's
     searches where one decides (searches of many municipalities: no load meanwhile)."""
@@ -46,7 +54,7 @@ def agency_rename(
 ) -> Agency:
     """Give the agency its proper name; the old spelling stays as an alias, so uploads
     that still write it keep resolving to this agency."""
-    if parse_agency_name(name).state not in ("", agency.state):
+    if parse_agency_name(name).state not in ("", _stored_state(agency)):
         # A new state rewrites the agency's searches: the searches lock ranks before the
         # agency's row and the activity log's lock, so it is taken first (apps/core/locks.py).
         locks.SEARCHES.take()
@@ -84,10 +92,14 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     from apps.compliance.services import municipalities_touching
 
     renamed = bool(changes.get("name")) and changes["name"].strip() != agency.name
-    if renamed or ("state" in changes and (changes["state"] or "").upper() != agency.state):
+    stored_state = _stored_state(agency)
+    if (renamed and parse_agency_name(changes["name"]).state not in ("", stored_state)) or (
+        "state" in changes and (changes["state"] or "").upper() != stored_state
+    ):
         # A new state (given, or read from the new name) rewrites the agency's searches
-        # under the searches lock, which ranks before the activity log's that each change
-        # record takes: so it is taken first (apps/core/locks.py).
+        # under the searches lock, which ranks before the agency's row and the activity
+        # log's that each change record takes: so it is taken first (apps/core/locks.py).
+        # Only then: held exclusive, it waits for every load and blocks new ones.
         locks.SEARCHES.take()
     if renamed:
         agency = agency_rename(agency=agency, name=changes["name"], actor=actor, reason=reason)

@@ -2,10 +2,11 @@
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from apps.agencies.models import Agency
-from apps.agencies.services import agency_merge
+from apps.agencies.services import agency_merge, agency_rename, agency_update
+from apps.core import locks
 from apps.core.history import row_reread
 from apps.core.models import ChangeRecord
 
@@ -51,6 +52,63 @@ def test_merging_an_agency_into_its_own_office_leaves_the_office_in_its_place(ad
     sibling.refresh_from_db()
     assert office.parent_id == department.pk
     assert sibling.parent_id == office.pk
-    moved = ChangeRecord.objects.get(subject_type="agencies.agency", subject_id=sibling.pk, action="changed")
+    moved = ChangeRecord.objects.get(
+        subject_type="agencies.agency", subject_id=sibling.pk, action="changed"
+    )
     assert moved.changes["parent"] == [f"Agency Q (#{parent_id})",
                                        f"Agency Q Field Office (#{office.pk})"]  # fmt: skip
+
+
+def _searches_held_shared_elsewhere(load: psycopg.Connection) -> None:
+    """As a running load holds it; and this connection waits a second at most."""
+    load.execute("SELECT pg_advisory_xact_lock_shared(%s)", [locks.SEARCHES.key])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = '1s'")
+
+
+@pytest.mark.django_db
+def test_a_rename_within_the_state_goes_ahead_while_a_load_runs(administrator):
+    agency = Agency.objects.create(name="Lakeview IL PD", state="IL", level="local")
+    with _other_connection() as load:
+        _searches_held_shared_elsewhere(load)
+        # As the edit form sends it: every field, the state unchanged.
+        agency_update(
+            agency=agency,
+            changes={"name": "Lakeview IL Police", "ori": "", "level": "local", "state": "il",
+                     "parent": None},
+            actor=administrator, reason="Proper name.",
+        )  # fmt: skip
+        agency_rename(agency=agency, name="Lakeview Police", actor=administrator)
+        load.rollback()
+    agency.refresh_from_db()
+    assert (agency.name, agency.state) == ("Lakeview Police", "IL")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes",
+    [{"name": "Lakeview MO PD"}, {"state": "MO"}, {"name": "Lakeview IL PD", "state": "MO"}],
+)
+def test_a_change_of_state_waits_for_the_loads_running(administrator, changes):
+    agency = Agency.objects.create(name="Lakeview PD", state="IL", level="local")
+    with _other_connection() as load:
+        _searches_held_shared_elsewhere(load)
+        with pytest.raises(OperationalError, match="lock timeout"):
+            agency_update(agency=agency, changes=changes, actor=administrator, reason="")
+        load.rollback()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["rename", "update"])
+def test_a_change_of_state_is_told_by_the_stored_row_not_a_stale_copy(administrator, change):
+    """The copy says the agency is in the state already; the stored row says otherwise:
+    the change moves it, so the searches lock goes first (the order check raises if
+    not)."""
+    agency = Agency.objects.create(name="Lakeview PD", state="MO", level="local")
+    Agency.objects.filter(pk=agency.pk).update(state="IL")
+    if change == "rename":
+        agency_rename(agency=agency, name="Lakeview MO PD", actor=administrator)
+    else:
+        agency_update(agency=agency, changes={"state": "MO"}, actor=administrator, reason="")
+    agency.refresh_from_db()
+    assert agency.state == "MO"
