@@ -3,9 +3,9 @@ takes them in.
 
 All of them are transaction-level: advisory locks (`pg_advisory_xact_lock`, released at
 commit or rollback, and at the rollback of a savepoint taken before them) and, for the
-status rows, row locks (`SELECT … FOR UPDATE`). Two transactions that take locks in the
-same order can wait for each other, never deadlock; so a transaction takes them in
-ascending rank, and the ids of a per-id lock in ascending order:
+findings and the status rows, row locks (`SELECT … FOR UPDATE`). Two transactions that
+take locks in the same order can wait for each other, never deadlock; so a transaction
+takes them in ascending rank, and the ids of a per-id lock in ascending order:
 
 1. `ORIGINAL`, per stored file: an upload, a purge and a key rotation take it before
    anything about the file is read or written; none of them takes another lock but the
@@ -21,16 +21,21 @@ ascending rank, and the ids of a per-id lock in ascending order:
 6. `EVALUATION`, per municipality: a run's first lock. It holds no lock above, and ranks
    after them because it derives from what they guard: a load or a rewrite that ever
    wants its municipalities evaluated in its own transaction takes it then.
-7. `STATUS_ROWS`, per municipality (row locks): the status rollup is recounted at the
-   end of a load, a run and a finding's change, after their other locks.
-8. `ACTIVITY`: one chain for the whole portal, appended last, just before the commit,
+7. `FINDING_ROWS`, per municipality (row locks, `FOR UPDATE`, by municipality then
+   finding id): a run locks its batch's findings as it reconciles them, a person's step
+   the finding it changes, a bulk step all of its findings at once, first.
+8. `STATUS_ROWS`, per municipality (row locks): the status rollup is recounted at the
+   end of a load, a run and a finding's change, after their other locks, so after the
+   findings (a run that skips a municipality as unchanged locks its status row after
+   the others' findings too).
+9. `ACTIVITY`: one chain for the whole portal, appended last, just before the commit,
    so every writer queues on it only for its commit.
 
-Row locks a transaction waits for take part in the same cycles. The status rows are in
-the order (7). The agencies' rows are not checked, but follow it: a load locks the rows
-its searches reference (`FOR KEY SHARE`) after `AGENCY`, under its shared `SEARCHES`; so
-a directory change that rewrites searches takes `SEARCHES` before it locks an agency's
-row (`row_reread`), never after.
+Row locks a transaction waits for take part in the same cycles. The findings and the
+status rows are in the order (7, 8). The agencies' rows are not checked, but follow it:
+a load locks the rows its searches reference (`FOR KEY SHARE`) after `AGENCY`, under
+its shared `SEARCHES`; so a directory change that rewrites searches takes `SEARCHES`
+before it locks an agency's row (`row_reread`), never after.
 
 Taking a lock again that the transaction already holds (in the same or a stronger
 mode) never waits, so it is always allowed. The try- forms never wait either: they are
@@ -172,6 +177,12 @@ EVALUATION = Lock(
     key=7302,
     per_id=True,
 )
+FINDING_ROWS = Lock(
+    "FINDING_ROWS",
+    65,
+    "the findings of municipalities (row locks, FOR UPDATE, by municipality then id)",
+    per_id=True,
+)
 STATUS_ROWS = Lock(
     "STATUS_ROWS",
     70,
@@ -184,7 +195,17 @@ ACTIVITY = Lock(
     "the activity log's hash chain: one append at a time",
     key=7310,
 )
-ORDER = (ORIGINAL, INGEST, SEARCHES, PARTITIONS, AGENCY, EVALUATION, STATUS_ROWS, ACTIVITY)
+ORDER = (
+    ORIGINAL,
+    INGEST,
+    SEARCHES,
+    PARTITIONS,
+    AGENCY,
+    EVALUATION,
+    FINDING_ROWS,
+    STATUS_ROWS,
+    ACTIVITY,
+)
 
 
 @dataclass
