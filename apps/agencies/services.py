@@ -176,12 +176,16 @@ def agency_merge(
     from apps.sharing.models import Declaration
 
     # Searches of many municipalities change agency: no load may run meanwhile. Taken
-    # before the agencies' rows, which a load locks (FOR KEY SHARE) under its shared hold.
+    # before the agencies' rows, which a load locks (FOR KEY SHARE) under its shared hold;
+    # so, no load left to wait for, both rows are locked FOR UPDATE at once: the source
+    # is deleted and an ORI (a key column) may move from one to the other.
     locks.SEARCHES.take()
     for agency in sorted((source, target), key=lambda agency: agency.pk):
-        row_reread(agency)
+        agency.refresh_from_db(from_queryset=Agency._base_manager.select_for_update())
     before_aliases, source_ori = _aliases(target), source.ori
     merged = reason or "Merged in agency review."
+    # Every row this changes is locked before the first entry in a history: each takes the
+    # activity log's lock, which ranks after every row lock (apps/core/locks.py).
     with statewide_scope(), connection.cursor() as cursor:
         touched = municipalities_touching([source.pk, target.pk])
         AgencyAlias.objects.filter(agency=source).update(agency=target)
@@ -195,21 +199,33 @@ def agency_merge(
         )
         ungranted_agencies_refresh(cursor, agency_ids=[source.pk, target.pk], pools_only=False)
         Declaration.objects.filter(agency=source).update(agency=target)
-        # A block on either name stays a block on the merged agency; the entries and the
-        # agencies under the old one say so in their history.
-        for entry in BlocklistEntry.objects.filter(agency=source).select_for_update():
-            model_update(instance=entry, fields=["agency"], data={"agency": target},
-                         actor=actor, reason=merged)  # fmt: skip
+        entries = list(
+            BlocklistEntry.objects.filter(agency=source).order_by("pk").select_for_update()
+        )
         # Findings keep their history; the re-evaluation below closes those about the
-        # old agency and opens them again under the merged one.
-        Finding.objects.filter(agency=source).update(agency=target)
+        # old agency and opens them again under the merged one. Locked in the order an
+        # evaluation locks them (by municipality, then id), then moved.
+        findings = list(
+            Finding.objects.filter(agency=source)
+            .order_by("municipality_id", "pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        Finding.objects.filter(pk__in=findings).update(agency=target)
         # The target itself may be one of them: it takes the source's place instead.
-        for agency in (
+        children = list(
             Agency.objects.filter(parent=source)
             .exclude(pk=target.pk)
+            .order_by("pk")
             .select_for_update(no_key=True)
-        ):
-            model_update(instance=agency, fields=["parent"], data={"parent": target},
+        )
+        # A block on either name stays a block on the merged agency; the entries and the
+        # agencies under the old one say so in their history.
+        for entry in entries:
+            model_update(instance=entry, fields=["agency"], data={"agency": target},
+                         actor=actor, reason=merged)  # fmt: skip
+        for child in children:
+            model_update(instance=child, fields=["parent"], data={"parent": target},
                          actor=actor, reason=merged)  # fmt: skip
     publish_after_commit(
         lambda: evaluations_dispatch(touched, trigger="manual"), what="agency re-evaluation"

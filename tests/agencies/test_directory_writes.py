@@ -6,6 +6,7 @@ from django.db import OperationalError, connection, transaction
 
 from apps.agencies.models import Agency
 from apps.agencies.services import agency_merge, agency_rename, agency_update
+from apps.compliance.models import BlocklistEntry
 from apps.core import locks
 from apps.core.history import row_reread
 from apps.core.models import ChangeRecord
@@ -112,3 +113,59 @@ def test_a_change_of_state_is_told_by_the_stored_row_not_a_stale_copy(administra
         agency_update(agency=agency, changes={"state": "MO"}, actor=administrator, reason="")
     agency.refresh_from_db()
     assert agency.state == "MO"
+
+
+def _merge_first_wait(source: Agency, target: Agency, administrator) -> str:
+    """Merge with a lock timeout of a second; PostgreSQL's context of the wait that timed
+    out ("while locking tuple …" for a row lock taken up front)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '1s'")
+    try:
+        with pytest.raises(OperationalError, match="lock timeout") as raised:
+            agency_merge(source=source, target=target, actor=administrator)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    return raised.value.__cause__.diag.context or ""
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_merge_locks_every_row_it_changes_before_it_writes_any_history(administrator):
+    """An edit of an agency under the old one holds its row and, as it commits, the
+    activity log's lock: the merge must wait for the row, never hold the log's lock
+    while it does (the two would deadlock)."""
+    source = Agency.objects.create(name="Agency R", state="IL", level="federal")
+    target = Agency.objects.create(name="Agency R Renamed", state="IL", level="federal")
+    office = Agency.objects.create(name="Agency R Office", state="IL", level="federal",
+                                   parent=source)  # fmt: skip
+    entry = BlocklistEntry.objects.create(agency=source, reason="Immigration", citation="2-130")
+    with _other_connection() as edit:
+        edit.execute("SELECT 1 FROM agencies_agency WHERE id = %s FOR NO KEY UPDATE", [office.pk])
+        edit.execute("SELECT pg_advisory_xact_lock(%s)", [locks.ACTIVITY.key])
+        context = _merge_first_wait(source, target, administrator)
+        edit.rollback()
+    assert "while locking tuple" in context
+    assert 'relation "agencies_agency"' in context
+
+    agency_merge(source=source, target=target, actor=administrator)
+    office.refresh_from_db()
+    entry.refresh_from_db()
+    assert (office.parent_id, entry.agency_id) == (target.pk, target.pk)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_merge_locks_the_agency_it_deletes_for_update_up_front(administrator):
+    """A row being written that references the old agency holds FOR KEY SHARE on it: the
+    merge waits for it before it changes anything, not at the delete."""
+    source = Agency.objects.create(name="Agency S", state="IL", level="local", ori="IL0990000")
+    target = Agency.objects.create(name="Agency S PD", state="IL", level="local")
+    with _other_connection() as writer:
+        writer.execute("SELECT 1 FROM agencies_agency WHERE id = %s FOR KEY SHARE", [source.pk])
+        context = _merge_first_wait(source, target, administrator)
+        writer.rollback()
+    assert "while locking tuple" in context
+
+    agency_merge(source=source, target=target, actor=administrator)
+    target.refresh_from_db()
+    assert target.ori == "IL0990000"
+    assert not Agency.objects.filter(pk=source.pk).exists()
