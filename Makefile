@@ -65,11 +65,13 @@ $(AXE):
 test: $(EMBEDDED_STAMP) browser-tools
 	$(PY) scripts/portal.py test $(PYTEST_ARGS)
 
-# bandit fails on a high-severity finding; the dependency audit on a known vulnerability
+# lint-imports checks the layers (pyproject.toml [tool.importlinter]); bandit fails on a
+# high-severity finding; the dependency audit on a known vulnerability
 # (see scripts/audit_dependencies.py for a machine that cannot reach the advisories).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/bandit -c pyproject.toml -r apps config scripts --severity-level high --quiet
 	$(PY) scripts/audit_dependencies.py
 

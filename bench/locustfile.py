@@ -31,7 +31,7 @@ from pathlib import Path
 from locust import HttpUser, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from apps.core import demo
+from apps.demo import data as demo
 from bench.ingest import HEADER, REASONS, TYPES, flock_time
 from bench.load import PASSWORD, auditor_username, clerk_username
 

@@ -12,7 +12,8 @@ from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
-app = Celery("portal")
+# Every task is an AfterCommitTask: services queue them with `delay_on_commit`.
+app = Celery("portal", task_cls="apps.core.queueing:AfterCommitTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -167,7 +167,7 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 def announce_when_up(url: str) -> None:
-    from apps.core import demo  # plain data; importing needs no Django setup
+    from apps.demo import data as demo  # plain data; importing needs no Django setup
 
     for _ in range(600):
         try:

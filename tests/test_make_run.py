@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from apps.core import demo
+from apps.demo import data as demo
 
 HOME_BY_ROLE = {
     "municipal": "/m/{slug}/",

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.generic import FormView
 from django_filters.views import FilterView
@@ -10,6 +11,7 @@ from django_tables2 import SingleTableMixin
 
 from apps.core.models import ChangeRecord
 from apps.core.spreadsheets import TableExportMixin
+from apps.municipalities.selectors import municipalities_of
 
 from .filters import UserFilter
 from .forms import AccountForm, LiftLimitForm, SignInForm
@@ -135,3 +137,16 @@ class LockoutListView(StateAdministratorRequiredMixin, FormView):
         for error in form.errors.get("limit", []):
             messages.error(self.request, error)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to its own start page."""
+    user = request.user
+    if user.is_state_administrator:
+        return redirect("state:administration:home")
+    if user.is_state_staff:
+        return redirect("state:home")
+    municipalities = list(municipalities_of(user=user))
+    if len(municipalities) == 1:
+        return redirect("municipality:home", municipality_slug=municipalities[0].slug)
+    return render(request, "core/choose_municipality.html", {"municipalities": municipalities})

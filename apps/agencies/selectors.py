@@ -1,12 +1,27 @@
-import re
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
+from django.utils import timezone
 
 from apps.sharing.models import SearchEvent, SharingGrant
 
-from .models import Agency, AgencyAlias
+from .models import Agency, AgreementImport, ImmigrationAgreement
 
 
 @dataclass(frozen=True)
@@ -17,9 +32,23 @@ class ReviewItem:
 
 def agencies_to_review() -> QuerySet[Agency]:
     """Unconfirmed agencies, most used first (counts across all municipalities)."""
+    # Rows of ICE's 287(g) list, as ICE wrote them: a person checks the county.
+    listed = (
+        ImmigrationAgreement.objects.filter(agency=OuterRef("pk"), ended_on__isnull=True)
+        .order_by("support_model")
+        .annotate(
+            as_listed=Case(
+                When(county="", then=F("support_text")),
+                default=Concat("support_text", Value(", "), "county"),
+            )
+        )
+        .values("as_listed")
+    )
     return (
         Agency.objects.filter(is_confirmed=False)
-        .annotate(grant_count=Count("grants", distinct=True))
+        .annotate(
+            grant_count=Count("grants", distinct=True), immigration_listed=ArraySubquery(listed)
+        )
         .prefetch_related("aliases")
         .order_by("-grant_count", "name")
     )
@@ -101,6 +130,40 @@ def review_queue(*, limit: int = 50) -> list[ReviewItem]:
     return [ReviewItem(agency, lookalikes[agency.pk]) for agency in pending]
 
 
+def agreements_in_force(*, on: date | None = None) -> QuerySet[ImmigrationAgreement]:
+    """ICE's 287(g) agreements in force on day `on` (today): signed by then (or with no
+    date in ICE's list) and not ended by an import on or before it; only those matched
+    or queued to an agency. SQL of a rule reads the same condition on the table:
+    `signed_on <= D AND (ended_on IS NULL OR ended_on > D)`, through the index
+    `agreement_agency_in_force`."""
+    on = on or timezone.localdate()
+    return ImmigrationAgreement.objects.filter(
+        Q(signed_on__isnull=True) | Q(signed_on__lte=on),
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on),
+        agency__isnull=False,
+    )
+
+
+def immigration_partner_ids(*, on: date | None = None) -> QuerySet:
+    """The ids of agencies with a 287(g) agreement in force on `on` (a subquery)."""
+    return agreements_in_force(on=on).order_by().values("agency_id")
+
+
+def agency_agreements(*, agency: Agency) -> dict:
+    """The agency's 287(g) agreements, those in force first, and the latest import."""
+    in_force = list(agreements_in_force().filter(agency=agency).order_by("support_model"))
+    ended = list(
+        agency.immigration_agreements.exclude(pk__in=[a.pk for a in in_force])
+        .select_related("ended_by")
+        .order_by("-ended_on", "support_model")
+    )
+    return {
+        "agreements_in_force": in_force,
+        "agreements_past": ended,
+        "latest_registry_import": AgreementImport.objects.first(),
+    }
+
+
 def agencies_with_reach() -> QuerySet[Agency]:
     """Agencies with how many municipalities share with them and how many searches they
     ran, each counted by a subquery per listed row (statewide scope)."""
@@ -118,9 +181,13 @@ def agencies_with_reach() -> QuerySet[Agency]:
         .annotate(n=Count("searched_at"))
         .values("n")
     )
+    immigration_models = (
+        agreements_in_force().filter(agency=OuterRef("pk")).order_by("support_model")
+    ).values("support_model")
     return Agency.objects.annotate(
         sharing_municipalities=Coalesce(Subquery(sharing, output_field=IntegerField()), 0),
         search_count=Coalesce(Subquery(searches, output_field=IntegerField()), 0),
+        immigration_models=ArraySubquery(immigration_models),
     )
 
 
@@ -150,48 +217,3 @@ def agency_reach(*, agency: Agency) -> dict:
         .order_by("-n")[:15]
     )
     return {"grants": grants, "by_municipality": by_municipality, "reasons": reasons}
-
-
-# Words of a search box; an apostrophe stays inside a word ("Lowe's").
-_WORD = re.compile(r"\w+(?:'\w+)*")
-# Words this short are read as whole words: "ICE" is ICE, never "Police" or "Service".
-_WHOLE_WORD_UP_TO = 4
-# Names and aliases are at most this long: words that do not fit in one match nothing,
-# and are never sent to PostgreSQL as one huge regular expression.
-_LONGEST_NAME = Agency._meta.get_field("name").max_length
-
-
-def _word_pattern(word: str) -> str:
-    """A PostgreSQL regular expression (\\m, \\M: start and end of a word) for `word`:
-    a whole word when short, the start of a word otherwise ("Riverb" finds Riverbend)."""
-    end = r"\M" if len(word) <= _WHOLE_WORD_UP_TO else ""
-    return rf"\m{re.escape(word)}{end}"
-
-
-def agencies_matching(text: str) -> QuerySet[Agency]:
-    """The agencies a person means by `text` in an agency filter or search box.
-
-    Every word of `text` must appear in the agency's name, or every word in one of its
-    aliases (the spellings vendors use), as a word of its own; short words (acronyms)
-    match whole words only. An agency's offices come with it: "ICE" gives U.S.
-    Immigration and Customs Enforcement (by its alias) and Homeland Security
-    Investigations, its component. An empty `text` matches nothing, nor does one whose
-    words could not fit in a name.
-    """
-    words = list(dict.fromkeys(word.lower() for word in _WORD.findall(text)))
-    if not words or len(" ".join(words)) > _LONGEST_NAME:
-        return Agency.objects.none()
-    patterns = [_word_pattern(word) for word in words]
-    by_name = Q()
-    by_alias = Q()
-    for pattern in patterns:
-        by_name &= Q(name__iregex=pattern)
-        by_alias &= Q(alias__iregex=pattern)
-    # A union rather than an OR, so each side can use its trigram index.
-    matched = (
-        Agency.objects.filter(by_name)
-        .order_by()
-        .values("pk")
-        .union(AgencyAlias.objects.filter(by_alias).order_by().values("agency_id"))
-    )
-    return Agency.objects.filter(Q(pk__in=matched) | Q(parent__in=matched))

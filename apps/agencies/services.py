@@ -1,18 +1,40 @@
-"""Changes administrators make to the agency directory."""
+"""Changes administrators make to the agency directory, and the import of ICE's list of
+287(g) partners."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core import locks
+from apps.audits.models import Finding
+from apps.compliance.models import BlocklistEntry
+from apps.compliance.services import municipalities_touching
+from apps.core import activity, locks
 from apps.core.history import change_record, model_update, row_reread
-from apps.core.queueing import publish_after_commit
+from apps.core.models import ChangeRecord
+from apps.core.queueing import task_named
+from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
-from apps.sharing.models import SearchEvent, SharingGrant
+from apps.sharing.models import Declaration, SearchEvent, SharingGrant
 from apps.sharing.rollups import search_days_refresh
 from apps.sharing.ungranted import ungranted_agencies_refresh
 
-from .models import Agency, AgencyAlias, AgencyNamePattern
+from .models import Agency, AgencyAlias, AgencyNamePattern, AgreementImport, ImmigrationAgreement
 from .naming import ParsedName, parse_agency_name
+from .registry import (
+    PUBLISHED_FIELDS,
+    agreement_key,
+    differs,
+    directory_level,
+    names_to_match,
+    published_values,
+)
+from .registry_file import registry_file_read
+from .resolution import AgencyResolver
 
 
 def _aliases(agency: Agency) -> list[str]:
@@ -88,9 +110,6 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     apply (federal, out of state, blocked by its parent), so the municipalities that share
     with or are searched by the agency are evaluated again once this commits.
     """
-    from apps.audits.tasks import evaluations_dispatch
-    from apps.compliance.services import municipalities_touching
-
     renamed = bool(changes.get("name")) and changes["name"].strip() != agency.name
     stored_state = _stored_state(agency)
     if (renamed and parse_agency_name(changes["name"]).state not in ("", stored_state)) or (
@@ -120,8 +139,8 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     if changed.keys() & {"level", "state", "parent"}:
         with statewide_scope():
             touched = municipalities_touching([agency.pk])
-        publish_after_commit(
-            lambda: evaluations_dispatch(touched, trigger="manual"), what="agency re-evaluation"
+        task_named("audits.evaluations_dispatch").delay_on_commit(
+            municipality_ids=touched, trigger="manual"
         )
     return agency
 
@@ -169,12 +188,6 @@ def agency_merge(
     """
     if source.pk == target.pk:
         raise ValueError("An agency cannot be merged into itself.")
-    from apps.audits.models import Finding
-    from apps.audits.tasks import evaluations_dispatch
-    from apps.compliance.models import BlocklistEntry
-    from apps.compliance.services import municipalities_touching
-    from apps.sharing.models import Declaration
-
     # Searches of many municipalities change agency: no load may run meanwhile. Taken
     # before the agencies' rows, which a load locks (FOR KEY SHARE) under its shared hold;
     # so, no load left to wait for, both rows are locked FOR UPDATE at once: the source
@@ -199,6 +212,9 @@ def agency_merge(
         )
         ungranted_agencies_refresh(cursor, agency_ids=[source.pk, target.pk], pools_only=False)
         Declaration.objects.filter(agency=source).update(agency=target)
+        # ICE's agreements follow their agency; the next import matches them through the
+        # source's spellings, now the target's aliases.
+        ImmigrationAgreement.objects.filter(agency=source).update(agency=target)
         entries = list(
             BlocklistEntry.objects.filter(agency=source).order_by("pk").select_for_update()
         )
@@ -227,8 +243,8 @@ def agency_merge(
         for child in children:
             model_update(instance=child, fields=["parent"], data={"parent": target},
                          actor=actor, reason=merged)  # fmt: skip
-    publish_after_commit(
-        lambda: evaluations_dispatch(touched, trigger="manual"), what="agency re-evaluation"
+    task_named("audits.evaluations_dispatch").delay_on_commit(
+        municipality_ids=touched, trigger="manual"
     )
     ori_moves = not target.ori and source.ori
     # The source gives up its ORI first: the column is unique.
@@ -247,3 +263,136 @@ def agency_merge(
     )  # fmt: skip
     source.delete()
     return target
+
+
+def police_department_agency_ensure(*, municipality: Municipality) -> None:
+    """The municipality's police department is an agency too: its own searches and the
+    grants other towns give it resolve to it instead of waiting in the review queue.
+    Called once the municipality is created (`add_municipality`, `seed_demo`)."""
+    if not municipality.police_department:
+        return
+    parsed = parse_agency_name(municipality.police_department)
+    state = parsed.state or municipality.state
+    # "Maple Grove IL PD" in an export normalises to the same name in the same state.
+    if not Agency.objects.filter(normalized_name=parsed.normalized, state=state).exists():
+        Agency.objects.create(
+            name=municipality.police_department,
+            normalized_name=parsed.normalized,
+            state=state,
+            ori=municipality.ori or None,
+            level=Agency.Level.LOCAL,
+            is_confirmed=True,
+        )
+
+
+@dataclass(frozen=True)
+class RegistryImported:
+    record: AgreementImport
+    problems: list[str]  # rows left out of the import, with why
+
+
+def registry_import(
+    *, path: Path, file_name: str = "", actor: User | None = None, today: date | None = None
+) -> RegistryImported:
+    """Import ICE's list of 287(g) partners (XLSX or CSV, `registry_file_read`).
+
+    1. Each row's agency is resolved in the directory (`AgencyResolver`: alias, name in
+       its state, pattern; nothing fuzzy) on its name, state and level; a county
+       agency whose name does not name its county is asked for with the county
+       (`registry.name_to_match`). A row whose agency is confirmed is matched; any
+       other waits in the agency review queue, with an unconfirmed agency the resolver
+       creates (or finds, from an upload) for an administrator to confirm or merge.
+    2. Each row is compared with the agreement in force under the same key (state,
+       name, support model): none, one is added; the same as published, nothing is
+       written; otherwise the differences are set, with history.
+    3. Agreements in force that the file no longer lists end on `today` (the import's
+       day), with history.
+
+    Refuses the whole file (RegistryFileRejected) before anything is written. The
+    import is kept with who ran it, the file's name and SHA-256, and its counts.
+    """
+    published = registry_file_read(path)
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locks.REGISTRY.take()
+        record = AgreementImport.objects.create(
+            imported_by=actor, imported_on=today, file_name=(file_name or path.name)[:255],
+            sha256=digest.hexdigest(), rows=len(published.rows),
+        )  # fmt: skip
+        names = {row: (name, "") for row, name in names_to_match(published.rows).items()}
+        agency_ids = AgencyResolver().resolve_many(
+            list(dict.fromkeys(names.values())),
+            hints={names[row]: (row.state, directory_level(row)) for row in published.rows},
+        )
+        confirmed = set(
+            Agency.objects.filter(pk__in=set(agency_ids.values()), is_confirmed=True)
+            .values_list("pk", flat=True)
+        )  # fmt: skip
+        in_force = {
+            agreement.key: agreement
+            for agreement in ImmigrationAgreement.objects.filter(ended_on__isnull=True)
+            .select_for_update(no_key=True)
+        }  # fmt: skip
+        listed: set[str] = set()
+        added: list[ImmigrationAgreement] = []
+        changed = []
+        for row in published.rows:
+            agency_id = agency_ids[names[row]]
+            if agency_id in confirmed:
+                record.matched += 1
+            else:
+                record.queued += 1
+            key = agreement_key(row)
+            if key in listed:
+                continue  # the same agreement twice in the file: the first counts
+            listed.add(key)
+            values = published_values(row, agency_id=agency_id)
+            agreement = in_force.get(key)
+            if agreement is None:
+                added.append(ImmigrationAgreement(
+                    **{name: value for name, value in values.items() if name != "agency"},
+                    agency_id=agency_id, key=key, first_import=record,
+                ))  # fmt: skip
+            elif differs(agreement, values):
+                changed.append((agreement, values))
+            else:
+                record.unchanged += 1
+        reason = f"ICE's 287(g) list {record.file_name}, imported on {today:%Y-%m-%d}."
+        ImmigrationAgreement.objects.bulk_create(added, batch_size=2000)
+        # One history row each, written together: a first import adds some 1,300.
+        ChangeRecord.objects.bulk_create(
+            [
+                ChangeRecord(
+                    subject_type=ImmigrationAgreement._meta.label_lower,
+                    subject_id=agreement.pk, subject_label=str(agreement)[:255],
+                    action=ChangeRecord.Action.CREATED, actor=actor, reason=reason,
+                    changes={name: [None, str(getattr(agreement, name))]
+                             for name in ("agency_name", "state", "support_model", "signed_on")},
+                )
+                for agreement in added
+            ],
+            batch_size=2000,
+        )  # fmt: skip
+        for agreement, values in changed:
+            model_update(instance=agreement, fields=PUBLISHED_FIELDS, data=values,
+                         actor=actor, reason=reason)  # fmt: skip
+        ended = [agreement for key, agreement in in_force.items() if key not in listed]
+        for agreement in ended:
+            model_update(
+                instance=agreement, fields=["ended_on", "ended_by"],
+                data={"ended_on": today, "ended_by": record}, actor=actor,
+                reason=f"Not in {reason}",
+            )  # fmt: skip
+        record.added, record.changed, record.ended = len(added), len(changed), len(ended)
+        record.save(update_fields=["matched", "queued", "added", "changed", "ended", "unchanged"])
+        if added or changed or ended:
+            activity.record(
+                "agreementimport.imported", subject=record, actor=actor,
+                detail={"sha256": record.sha256, "added": record.added, "changed": record.changed,
+                        "ended": record.ended, "unchanged": record.unchanged},
+            )  # fmt: skip
+    return RegistryImported(record, published.problems)

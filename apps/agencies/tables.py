@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from .models import Agency
+from .models import Agency, ImmigrationAgreement
 
 
 class AgencyTable(tables.Table):
@@ -13,12 +13,25 @@ class AgencyTable(tables.Table):
     search_count = tables.Column(
         "Searches run", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
     )
+    immigration_models = tables.Column("287(g)", orderable=False, empty_values=())
 
     class Meta:
         model = Agency
-        fields = ("name", "level", "state", "ori", "sharing_municipalities", "search_count")
+        fields = (
+            "name", "level", "state", "ori", "immigration_models", "sharing_municipalities",
+            "search_count",
+        )  # fmt: skip
         attrs = {"class": "data-table"}
         empty_text = "No agency matches. Clear the filter to see them all."
 
     def value_name(self, value: str) -> str:
         return value
+
+    def render_immigration_models(self, value: list[str] | None) -> str:
+        """The support models of the agency's 287(g) agreements in force, or a dash."""
+        labels = dict(ImmigrationAgreement.SupportModel.choices)
+        return ", ".join(labels.get(model, model) for model in value or []) or "—"
+
+    def value_immigration_models(self, value: list[str] | None) -> str:
+        labels = dict(ImmigrationAgreement.SupportModel.choices)
+        return ", ".join(labels.get(model, model) for model in value or [])

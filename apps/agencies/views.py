@@ -15,7 +15,13 @@ from apps.core.spreadsheets import TableExportMixin
 from .filters import AgencyFilter
 from .forms import AgencyForm, AliasForm, AliasRemoveForm, ReviewActionForm
 from .models import Agency, AgencyAlias
-from .selectors import agencies_to_review, agencies_with_reach, agency_reach, review_queue
+from .selectors import (
+    agencies_to_review,
+    agencies_with_reach,
+    agency_agreements,
+    agency_reach,
+    review_queue,
+)
 from .services import (
     agency_confirm,
     agency_merge,
@@ -99,6 +105,7 @@ class AgencyDetailView(StateStaffRequiredMixin, TemplateView):
                 subject_type=Agency._meta.label_lower, subject_id=agency.pk
             ).select_related("actor")[:50],
             **agency_reach(agency=agency),
+            **agency_agreements(agency=agency),
         )
         return context
 

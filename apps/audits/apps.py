@@ -7,6 +7,8 @@ class AuditsConfig(AppConfig):
     verbose_name = "Audits and findings"
 
     def ready(self) -> None:
+        # The rollups' models load only once the registry is ready, after this module is
+        # imported.
         from .rollups import rollups_ensure
 
         # Rollup tables added to a database that already has data are filled here,

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 
 from apps.accounts.models import User
-from apps.agencies.selectors import agencies_matching
+from apps.agencies.models import Agency
 from apps.compliance.models import Rule, Severity
 from apps.municipalities.models import Municipality
 
@@ -114,7 +114,10 @@ class EngagementCandidateFilter(django_filters.FilterSet):
     rule_code = django_filters.ChoiceFilter(
         label="Rule",
         empty_label="Any",
-        choices=lambda: [(code, code) for code in Rule.objects.values_list("code", flat=True)],
+        choices=lambda: [
+            (code, code)
+            for code in Rule.objects.order_by("code").values_list("code", flat=True).distinct()
+        ],
     )
     severity = django_filters.ChoiceFilter(choices=Severity.choices, empty_label="Any")
     status = django_filters.ChoiceFilter(choices=Finding.Status.choices, empty_label="Any")
@@ -146,7 +149,7 @@ class EngagementCandidateFilter(django_filters.FilterSet):
 
     def filter_agency(self, queryset, name, value):
         # The same matching as every agency filter: aliases, acronyms as whole words.
-        return queryset.filter(agency__in=agencies_matching(value))
+        return queryset.filter(agency__in=Agency.objects.matching(value))
 
     def filter_covered(self, queryset, name, value):
         covered = self.engagement.findings.values("pk")

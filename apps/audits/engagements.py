@@ -8,9 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
 
 from apps.accounts.models import User
 from apps.compliance.models import SEVERITY_ORDER, Rule
+from apps.compliance.packs import packs_read
 from apps.core import activity
 from apps.core.files import download_name
 from apps.core.history import change_record, model_update, row_reread, snapshot
@@ -128,7 +135,7 @@ def report_findings(engagement: Engagement) -> list[ReportFinding]:
     """The report's findings, most severe first, each with its rule and the municipality's
     latest response (statewide scope)."""
     findings = list(engagement.findings.select_related("municipality", "agency"))
-    rules = {rule.code: rule for rule in Rule.objects.all()}
+    packs = packs_read()
     responses: dict[int, FindingEvent] = {}
     for event in (
         FindingEvent.objects.filter(finding__in=findings, actor__role=User.Role.MUNICIPAL)
@@ -138,19 +145,15 @@ def report_findings(engagement: Engagement) -> list[ReportFinding]:
     ):
         responses[event.finding_id] = event
     findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.municipality.name))
-    return [ReportFinding(f, rules.get(f.rule_code), responses.get(f.pk)) for f in findings]
+    return [
+        ReportFinding(f, packs.rule(f.municipality.state, f.rule_code), responses.get(f.pk))
+        for f in findings
+    ]
 
 
 def report_pdf(engagement: Engagement) -> bytes:
     """The issued report as a PDF: letterhead, scope, conclusion, findings with their
     citations, evidence counts and the municipality's responses."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import LETTER
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import inch
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from reportlab.platypus.flowables import HRFlowable
-
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8.5, leading=10.5)
 

@@ -1,13 +1,15 @@
 """Evaluate a batch of municipalities' grants and searches against the rules; keep their
 findings.
 
-The rules are three SQL statements over the batch's rows (`municipality_id = ANY(ids)`:
-set-based, no row-by-row Python): the grant rules in one pass over the grants; the rules
-on reasons in one pass over the flagged searches, with searches without a grant from
-their rollup; bulk acceptance. They return one "hit" per rule, municipality and subject: a
-grant, a searching agency, or a person who accepted requests in bulk. A run after an
-upload is a batch of one; the nightly run, batches of a few hundred: one code path. The
-hits are then reconciled with the batch's stored findings, in bulk:
+Each municipality is judged by its state's rule pack (`apps.compliance.packs`): a rule
+applies to the municipalities whose pack holds it, active. The rules are three SQL
+statements over the batch's rows (`municipality_id = ANY(ids)`: set-based, no row-by-row
+Python), each rule bound with the municipalities it applies to: the grant rules in one
+pass over the grants; the rules on reasons in one pass over the flagged searches, with
+searches without a grant from their rollup; bulk acceptance. They return one "hit" per
+rule, municipality and subject: a grant, a searching agency, or a person who accepted
+requests in bulk. A run after an upload is a batch of one; the nightly run, batches of a
+few hundred: one code path. The hits are then reconciled with the batch's stored findings, in bulk:
 - a new hit opens a finding;
 - a known one updates its evidence (and reopens it if it had been closed);
 - a finding whose hit is gone is closed, with the time and the cause;
@@ -39,6 +41,7 @@ from apps.agencies.naming import parse_agency_name
 from apps.compliance import vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.compliance.models import Rule
+from apps.compliance.packs import packs_read
 from apps.core import activity, locks
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
@@ -46,7 +49,12 @@ from apps.sharing.models import SearchRetention, SharingGrant
 from apps.sharing.ungranted import LINES_KEPT
 from apps.vendors.models import VendorExport
 
-from .fingerprints import fingerprints_compute, fingerprints_unchanged, runs_unchanged_record
+from .fingerprints import (
+    Context,
+    fingerprints_compute,
+    fingerprints_unchanged,
+    runs_unchanged_record,
+)
 from .models import EvaluationRun, Finding, FindingEvent
 from .periods import search_period_text
 from .rollups import statuses_lock, statuses_refresh
@@ -74,18 +82,6 @@ class Hit:
     period_end: datetime | None = None  # None while the condition holds
     ended: bool = False  # a grant that was accepted and has since ended
     minimum: int = 1  # the searches the rule needs (min_searches), checked on reconciling
-
-
-@dataclass
-class Context:
-    ids: list[int]  # the batch's municipalities, ascending
-    rules: dict[str, Rule]
-    blocked: list[int]
-    own_agencies: dict[int, list[int]]  # per municipality, its own police's agencies
-    today: object
-    any_grant: bool  # any sharing data uploaded anywhere
-    kept_from: datetime | None = None  # the searches before it were dropped (retention)
-    retained_at: datetime | None = None  # when the latest retention ran
 
 
 def _fast_timestamps(cursor) -> None:
@@ -122,6 +118,7 @@ SELECT g.{grant.municipality} AS municipality_id, g.id,
        coalesce(g.{grant.decided_at}, g.{grant.status_changed_at}) AS seen_at,
        g.{grant.declaration_on_file} AS declaration_on_file,
        g.{grant.declaration_date} AS declaration_date, a.{agency.name} AS agency_name,
+       m.state AS municipality_state,
        a.{agency.state} AS state, a.{agency.level} AS level,
        e.id AS export_id, e.{export.original_name} AS export_name,
        g.{grant.source_line} AS source_line,
@@ -139,6 +136,9 @@ SELECT g.{grant.municipality} AS municipality_id, g.id,
 FROM {grant} g
 JOIN {agency} a ON a.id = g.{grant.agency}
 JOIN {export} e ON e.id = g.{grant.source_export}
+-- Each municipality's state, and the oldest declaration its pack still counts.
+JOIN unnest(%(ids)s::bigint[], %(states)s::text[], %(oldest_declaration)s::date[])
+    AS m(id, state, oldest_declaration) ON m.id = g.{grant.municipality}
 LEFT JOIN LATERAL (
     SELECT c.{change.occurred_at} AS occurred_at, c.{change.source_export} AS source_export_id,
            c.{change.source_line} AS source_line
@@ -158,15 +158,21 @@ ORDER BY g.{grant.municipality}, g.id
 """
 
 _BLOCKED = vocabulary.blocked_sql("g.{grant.agency}", blocked=[]).sql
+# "Out of state": outside the municipality's own state, whichever pack judges it.
+_OUT_OF_STATE = vocabulary.out_of_state_sql("a", state="m.state").sql
 _GRANT_CONDITIONS = {
     "BLOCKED_AGENCY_GRANT": _BLOCKED,
     "FEDERAL_GRANT_REVIEW": f"{vocabulary.federal_sql('a').sql} AND NOT {_BLOCKED}",
     "BROAD_SHARING_MODE": "g.{grant.mode} = ANY(%(broad_modes)s)",
     "PRIVATE_ENTITY_GRANT": "a.{agency.level} = %(private)s",
-    "OUT_OF_STATE_NO_DECLARATION": vocabulary.out_of_state_sql("a").sql  # noqa: S608 - constant SQL, values bound
+    # Packs without a declaration exception (California, Virginia): federal and
+    # out-of-state partners, blocklisted or not, declaration or not.
+    "FEDERAL_GRANT": vocabulary.federal_sql("a").sql,
+    "OUT_OF_STATE_GRANT": _OUT_OF_STATE,
+    "OUT_OF_STATE_NO_DECLARATION": _OUT_OF_STATE  # noqa: S608 - constant SQL, values bound
     + """
         AND NOT (g.{grant.declaration_on_file}
-                 AND coalesce(g.{grant.declaration_date}, %(today)s) >= %(oldest_declaration)s)
+                 AND coalesce(g.{grant.declaration_date}, %(today)s) >= m.oldest_declaration)
         AND NOT EXISTS (
             SELECT 1 FROM {declaration} d
             WHERE d.{declaration.municipality} = g.{grant.municipality}
@@ -174,31 +180,50 @@ _GRANT_CONDITIONS = {
               AND d.{declaration.received_on} <= %(today)s
               AND (d.{declaration.expires_on} >= %(today)s
                    OR (d.{declaration.expires_on} IS NULL
-                       AND d.{declaration.received_on} >= %(oldest_declaration)s)))""",
+                       AND d.{declaration.received_on} >= m.oldest_declaration)))""",
 }
+
+
+def _applies(code: str, municipality: str) -> str:
+    """The condition that `code` applies to the row's municipality (`municipality`, its
+    column): the rule is active in some municipality's pack of the batch (`on_`), and in
+    all of them (`all_`) or in this one's (`in_`, their ids). A rule active nowhere binds
+    false, active everywhere true, and the planner folds either away (values are bound
+    on the client): a batch of one pack costs no more than before packs."""
+    name = code.lower()
+    return f"(%(on_{name})s AND (%(all_{name})s OR {municipality} = ANY(%(in_{name})s)))"
+
+
 # All grant rules in one statement, one pass over the batch's grants: a grant is read
-# when any active rule's condition holds, and a column per rule says which. A rule that
-# is not active binds false, which the planner folds away (values are bound on the
-# client), so the statement reads no more than its active rules need.
+# when a rule of its municipality's pack holds, and a column per rule says which, so the
+# statement reads no more than the batch's active rules need.
 _GRANT_QUERY = vocabulary.sql_template(
     _GRANTS.replace(
         "{rules}",
         "".join(
-            f", ({condition}) AS {code.lower()}" for code, condition in _GRANT_CONDITIONS.items()
+            f", ({_applies(code, 'g.{grant.municipality}')} AND ({condition})) AS {code.lower()}"
+            for code, condition in _GRANT_CONDITIONS.items()
         ),
     ).replace(
         "{condition}",
         " OR ".join(
-            f"(%(on_{code.lower()})s AND ({condition}))"
+            f"({_applies(code, 'g.{grant.municipality}')} AND ({condition}))"
             for code, condition in _GRANT_CONDITIONS.items()
         ),
     )
 )
 
 
-def _active(context: Context, codes) -> dict[str, bool]:
-    """The `on_<rule>` parameters of a combined statement: whether each rule is active."""
-    return {f"on_{code.lower()}": code in context.rules for code in codes}
+def _active(context: Context, codes) -> dict[str, object]:
+    """The `on_`, `all_` and `in_` parameters of each rule of a combined statement (see
+    `_applies`)."""
+    params: dict[str, object] = {}
+    for code in codes:
+        name, applying = code.lower(), context.applying(code)
+        params[f"on_{name}"] = bool(applying)
+        params[f"all_{name}"] = len(applying) == len(context.ids)
+        params[f"in_{name}"] = applying
+    return params
 
 
 def _params(context: Context, **more) -> dict:
@@ -222,6 +247,11 @@ _GRANT_SUMMARIES = {
         "Data {is_} shared with {agency_name} ({state}) with no valid written declaration on "
         "file; it {period}."
     ),
+    "FEDERAL_GRANT": "Data {is_} shared with the federal agency {agency_name}; it {period}.",
+    "OUT_OF_STATE_GRANT": (
+        "Data {is_} shared with {agency_name} ({state}), an agency outside {municipality_state}; "
+        "it {period}."
+    ),
 }
 
 
@@ -239,17 +269,21 @@ def _grant_evidence(row: dict) -> dict:
 
 def _grant_hits(context: Context) -> list[Hit]:
     """The hits of every active grant rule, from one statement."""
-    codes = [code for code in _GRANT_CONDITIONS if code in context.rules]
+    codes = [code for code in _GRANT_CONDITIONS if context.applying(code)]
     if not codes:
         return []
-    declarations = context.rules.get("OUT_OF_STATE_NO_DECLARATION")
-    max_age = int(declarations.settings.get("max_age_days", 730)) if declarations else 730
+    oldest = []
+    for pk in context.ids:
+        declarations = context.rule(pk, "OUT_OF_STATE_NO_DECLARATION")
+        max_age = int(declarations.settings.get("max_age_days", 730)) if declarations else 730
+        oldest.append(context.today - timedelta(days=max_age))
     rows = _rows(
         _GRANT_QUERY,
         _params(
             context,
             today=context.today,
-            oldest_declaration=context.today - timedelta(days=max_age),
+            states=[context.states[pk] for pk in context.ids],
+            oldest_declaration=oldest,
             **_active(context, _GRANT_CONDITIONS),
         ),
     )
@@ -320,7 +354,7 @@ _UNGRANTED_FILES = """own AS (
            u.{ungranted.first_searched_at} AS first_at, u.{ungranted.last_searched_at} AS last_at,
            u.{ungranted.source_lines} AS lines
     FROM {ungranted} u
-    WHERE %(on_search_without_grant)s AND %(any_grant)s
+    WHERE APPLIES_UNGRANTED AND %(any_grant)s
       AND u.{ungranted.municipality} = ANY(%(ids)s)
       AND NOT EXISTS (
           SELECT 1 FROM own o
@@ -410,20 +444,23 @@ _SEARCH_QUERIES = {
         + _REASON_HITS.replace(
             "RULES",
             ", ".join(
-                f"CASE WHEN %(on_{code.lower()})s AND ({condition}) THEN '{code}' END"
+                f"CASE WHEN {_applies(code, 's.{search.municipality}')} AND ({condition})"
+                f" THEN '{code}' END"
                 for code, condition in _REASON_CONDITIONS.items()
             ),
         ).replace(
             "LABELS",
             " OR ".join(
-                f"(%(on_{code.lower()})s AND {_label_is(label)})"
+                f"({_applies(code, 's.{search.municipality}')} AND {_label_is(label)})"
                 for code, label in _REASON_LABELS.items()
             ),
         )
         + ", "
         + _PER_FILE.replace("per_file AS", "reason_files AS", 1)
         + ", "
-        + _UNGRANTED_FILES
+        + _UNGRANTED_FILES.replace(
+            "APPLIES_UNGRANTED", _applies("SEARCH_WITHOUT_GRANT", "u.{ungranted.municipality}")
+        )
         + ", per_file AS (SELECT * FROM reason_files UNION ALL SELECT * FROM ungranted_files)"
         + _BY_AGENCY
     ),
@@ -446,13 +483,8 @@ def _search_hits(query: str) -> Callable[[Context], list[Hit]]:
     codes = _SEARCH_RULES[query]
 
     def check(context: Context) -> list[Hit]:
-        if not any(code in context.rules for code in codes):
+        if not any(context.applying(code) for code in codes):
             return []
-        minimum = {
-            code: int(context.rules[code].settings.get("min_searches", 1))
-            for code in codes
-            if code in context.rules
-        }
         own = [(pk, agency) for pk, agencies in context.own_agencies.items() for agency in agencies]
         rows = _rows(
             _SEARCH_QUERIES[query],
@@ -485,7 +517,11 @@ def _search_hits(query: str) -> Callable[[Context], list[Hit]]:
                 period_end=row["last_at"],
                 # Checked on reconciling: what a finding kept of searches past retention
                 # counts toward it.
-                minimum=minimum[row["rule"]],
+                minimum=int(
+                    context.rule(row["municipality_id"], row["rule"]).settings.get(
+                        "min_searches", 1
+                    )
+                ),
             )
             for row in rows
         ]
@@ -544,12 +580,14 @@ FROM totals t ORDER BY t.municipality_id, t.actor, t.first_at
 _BULK_QUERY = vocabulary.sql_template(_BULK)
 
 
-def _bulk_hits(context: Context) -> list[Hit]:
-    rule = context.rules["BULK_ACCEPTANCE"]
+def _bulk_hits(context: Context, ids: list[int], rule: Rule) -> list[Hit]:
+    """The bursts of the municipalities `ids`, whose packs' BULK_ACCEPTANCE is `rule`'s
+    thresholds (a window frame takes one constant width)."""
     minimum = int(rule.settings.get("min_grants", 25))
     window = timedelta(minutes=int(rule.settings.get("window_minutes", 10)))
     rows = _rows(
-        _BULK_QUERY, _params(context, window=window, minimum=minimum, lines=EVIDENCE_LINES)
+        _BULK_QUERY,
+        _params(context, ids=ids, window=window, minimum=minimum, lines=EVIDENCE_LINES),
     )
     hits = []
     for row in rows:
@@ -581,7 +619,14 @@ def _bulk_hits(context: Context) -> list[Hit]:
 
 
 def _bulk_check(context: Context) -> list[Hit]:
-    return _bulk_hits(context) if "BULK_ACCEPTANCE" in context.rules else []
+    """One statement per set of thresholds among the batch's packs: one for a batch of one
+    municipality (an upload's run), or of packs that agree."""
+    groups: dict[str, tuple[Rule, list[int]]] = {}
+    for pk in context.applying("BULK_ACCEPTANCE"):
+        rule = context.rule(pk, "BULK_ACCEPTANCE")
+        key = orjson.dumps(rule.settings, option=orjson.OPT_SORT_KEYS).decode()
+        groups.setdefault(key, (rule, []))[1].append(pk)
+    return [hit for rule, ids in groups.values() for hit in _bulk_hits(context, ids, rule)]
 
 
 # The statements a run sends: each checks which of its rules are active.
@@ -755,7 +800,7 @@ class _Dropped:
 
     def __init__(self, context: Context, existing: dict):
         self.kept_from = context.kept_from
-        self.active = set(context.rules)
+        self.context = context
         self.dropping: set[int] = set()  # the files that may have lost searches
         if self.kept_from is None:
             return
@@ -786,7 +831,7 @@ class _Dropped:
         """Every search the finding cites was dropped: nothing is left to count again."""
         return (
             self.began_before(finding)
-            and finding.rule_code in self.active
+            and self.context.rule(finding.municipality_id, finding.rule_code) is not None
             and finding.period_end is not None
             and finding.period_end < self.kept_from
             and all(file["export"] in self.dropping for file in finding.evidence["files"])
@@ -828,7 +873,7 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, in
     ending: list[_Stored] = []
     dropped = _Dropped(context, existing)
     for hit in hits:
-        rule = context.rules[hit.rule_code]
+        rule = context.rule(hit.municipality_id, hit.rule_code)
         tally = counts[hit.municipality_id]
         key = (hit.municipality_id, hit.rule_code, hit.subject_key)
         finding = existing.pop(key, None)
@@ -961,9 +1006,13 @@ def _context(municipalities: list[Municipality]) -> Context:
     with connection.cursor() as cursor:
         cursor.execute(_STATEWIDE)
         any_grant, kept_from, retained_at = cursor.fetchone()
+    packs = packs_read(active_only=True)
+    states = {m.pk: m.state or settings.PORTAL_HOME_STATE for m in municipalities}
     return Context(
         ids=[m.pk for m in municipalities],
-        rules={r.code: r for r in Rule.objects.filter(is_active=True)},
+        rules={pk: packs.rules.get(packs.state_for(state), {}) for pk, state in states.items()},
+        states=states,
+        packs=packs,
         blocked=blocked_agency_ids(),
         own_agencies=_own_agencies(municipalities),
         today=timezone.localdate(),

@@ -1,6 +1,6 @@
 import django_filters
 
-from apps.agencies.filters import AgencyMatchFilter
+from apps.agencies.filters import AgencyMatchFilter, ImmigrationPartnerFilter
 from apps.compliance.models import Rule, Severity
 from apps.municipalities.models import Municipality
 
@@ -21,13 +21,17 @@ class FindingFilter(django_filters.FilterSet):
     rule_code = django_filters.ChoiceFilter(
         label="Rule",
         empty_label="Any",
-        choices=lambda: [(code, code) for code in Rule.objects.values_list("code", flat=True)],
+        choices=lambda: [
+            (code, code)
+            for code in Rule.objects.order_by("code").values_list("code", flat=True).distinct()
+        ],
     )
     agency = AgencyMatchFilter(label="Agency")
+    immigration_partner = ImmigrationPartnerFilter()
 
     class Meta:
         model = Finding
-        fields = ["status", "severity", "rule_code", "agency"]
+        fields = ["status", "severity", "rule_code", "agency", "immigration_partner"]
 
     def status_is(self, queryset, name, value):
         if value == UNRESOLVED:
@@ -64,4 +68,7 @@ class StatewideFindingFilter(FindingFilter):
     )  # fmt: skip
 
     class Meta(FindingFilter.Meta):
-        fields = ["status", "severity", "rule_code", "municipality", "agency", "last_seen_after"]
+        fields = [
+            "status", "severity", "rule_code", "municipality", "agency", "immigration_partner",
+            "last_seen_after",
+        ]  # fmt: skip

@@ -28,12 +28,14 @@ The fingerprint is a hash of:
   - its own police's agencies, as evaluation matches them by name and ORI;
   - the first day a result that depends on the date could change (`valid until`):
     OUT_OF_STATE_NO_DECLARATION counts a declaration from the day it is received until
-    it expires or, without an end date, until it is older than the rule's maximum age,
-    and a grant's declaration flag until its date is that old. While today is before
+    it expires or, without an end date, until it is older than the rule's maximum age
+    (its pack's), and a grant's declaration flag until its date is that old. While today is before
     that day the value stays the same, so a quiet municipality is skipped night after
     night; on that day it changes, and the municipality is evaluated. Nothing else an
     evaluation writes depends on today (summaries say "since", never "for N months").
-- shared by all: the active rules with their severity and settings, the reason terms
+- shared by all: every pack's active rules with their severity and settings (and so
+  which states have a pack: a municipality's state, in its own row, picks its pack),
+  the reason terms
   (count and version), the agency directory's version (a merge, a new name, state or
   level: every municipality is evaluated again), the blocked agencies, the searches'
   partitions, the home state and time zone, whether any grant exists at all
@@ -48,24 +50,48 @@ one leaves a finding wrong until the next change.
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
 
 from apps.compliance import vocabulary
-from apps.compliance.models import ReasonTerm
+from apps.compliance.models import ReasonTerm, Rule
+from apps.compliance.packs import Packs
 from apps.sharing.partitions import DEFAULT, PARENT
 
 from .models import EvaluationRun, FindingEvent
 from .rollups import statuses_lock
 
-if TYPE_CHECKING:
-    from .evaluation import Context
+
+@dataclass
+class Context:
+    """What a batch's evaluation reads besides its municipalities' rows (built by
+    `apps.audits.evaluation`); its fingerprint covers it too."""
+
+    ids: list[int]  # the batch's municipalities, ascending
+    rules: dict[int, dict[str, Rule]]  # per municipality, its pack's active rules by code
+    states: dict[int, str]  # per municipality, its state ("out of state" is outside it)
+    packs: Packs  # every pack's active rules
+    blocked: list[int]
+    own_agencies: dict[int, list[int]]  # per municipality, its own police's agencies
+    today: object
+    any_grant: bool  # any sharing data uploaded anywhere
+    kept_from: datetime | None = None  # the searches before it were dropped (retention)
+    retained_at: datetime | None = None  # when the latest retention ran
+
+    def rule(self, municipality_id: int, code: str) -> Rule | None:
+        """The municipality's pack's rule of that code, if active."""
+        return self.rules[municipality_id].get(code)
+
+    def applying(self, code: str) -> list[int]:
+        """The batch's municipalities whose pack holds this rule, active."""
+        return [pk for pk in self.ids if code in self.rules[pk]]
+
 
 DECLARATION_RULE = "OUT_OF_STATE_NO_DECLARATION"
 DEFAULT_MAX_AGE_DAYS = 730  # the rule's own default (evaluation reads the same setting)
@@ -76,6 +102,7 @@ CODE_MODULES = (
     "apps.audits.fingerprints",
     "apps.audits.periods",
     "apps.compliance.vocabulary",
+    "apps.compliance.packs",
     "apps.compliance.blocklist",
     "apps.compliance.classifier",
     "apps.agencies.naming",
@@ -109,6 +136,9 @@ WITH exports AS (
     SELECT f.{step.municipality} AS municipality_id, VERSION(f) AS version
     FROM {step} f
     WHERE f.{step.municipality} = ANY(%(ids)s) AND f.{step.actor} IS NOT NULL GROUP BY 1
+), ages AS (
+    -- Each municipality's maximum age of a declaration, from its pack.
+    SELECT * FROM unnest(%(ids)s::bigint[], %(max_ages)s::int[]) AS r(municipality_id, max_age)
 ), boundaries AS (
     -- The days on which OUT_OF_STATE_NO_DECLARATION's answer could change.
     SELECT municipality_id, min(day) AS valid_until FROM (
@@ -116,11 +146,12 @@ WITH exports AS (
                unnest(ARRAY[d.{declaration.received_on},
                             d.{declaration.expires_on} + 1,
                             CASE WHEN d.{declaration.expires_on} IS NULL
-                                 THEN d.{declaration.received_on} + %(max_age)s + 1 END]) AS day
-        FROM {declaration} d WHERE d.{declaration.municipality} = ANY(%(ids)s)
+                                 THEN d.{declaration.received_on} + r.max_age + 1 END]) AS day
+        FROM {declaration} d JOIN ages r ON r.municipality_id = d.{declaration.municipality}
+        WHERE d.{declaration.municipality} = ANY(%(ids)s)
         UNION ALL
-        SELECT g.{grant.municipality}, g.{grant.declaration_date} + %(max_age)s + 1
-        FROM {grant} g
+        SELECT g.{grant.municipality}, g.{grant.declaration_date} + r.max_age + 1
+        FROM {grant} g JOIN ages r ON r.municipality_id = g.{grant.municipality}
         WHERE g.{grant.municipality} = ANY(%(ids)s) AND g.{grant.declaration_on_file}
     ) candidates
     WHERE day > %(today)s GROUP BY 1
@@ -175,7 +206,7 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def _shared_inputs(context: "Context") -> str:
+def _shared_inputs(context: Context) -> str:
     with connection.cursor() as cursor:
         cursor.execute(_SHARED_VERSIONS)
         terms, agencies, partitions = cursor.fetchone()
@@ -185,8 +216,11 @@ def _shared_inputs(context: "Context") -> str:
             "agencies": agencies,
             "blocked": sorted(context.blocked),
             "partitions": partitions,
+            "packs": sorted(context.packs.by_state),
             "rules": sorted(
-                (rule.code, rule.severity, rule.settings) for rule in context.rules.values()
+                (state, rule.code, rule.severity, rule.settings)
+                for state, rules in context.packs.rules.items()
+                for rule in rules.values()
             ),
             "terms": terms,
             "home_state": settings.PORTAL_HOME_STATE,
@@ -199,12 +233,12 @@ def _shared_inputs(context: "Context") -> str:
     )
 
 
-def _max_age_days(context: "Context") -> int:
-    rule = context.rules.get(DECLARATION_RULE)
+def _max_age_days(context: Context, municipality_id: int) -> int:
+    rule = context.rule(municipality_id, DECLARATION_RULE)
     return int(rule.settings.get("max_age_days", DEFAULT_MAX_AGE_DAYS)) if rule else 0
 
 
-def fingerprints_compute(context: "Context") -> dict[int, str]:
+def fingerprints_compute(context: Context) -> dict[int, str]:
     """The fingerprint of each of the context's municipalities' inputs as they are now
     (see the module's docstring), in one statement for all of them. Run inside a
     statewide scope."""
@@ -215,7 +249,7 @@ def fingerprints_compute(context: "Context") -> dict[int, str]:
             {
                 "ids": context.ids,
                 "today": context.today,
-                "max_age": _max_age_days(context),
+                "max_ages": [_max_age_days(context, pk) for pk in context.ids],
             },
         )
         rows = cursor.fetchall()

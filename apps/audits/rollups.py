@@ -15,8 +15,10 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.compliance import vocabulary
+from apps.compliance.blocklist import blocked_agency_ids
 from apps.core import locks
 from apps.municipalities.models import Municipality
+from apps.sharing.rollups import search_days_rebuild
 
 from .models import Finding
 
@@ -96,8 +98,6 @@ def statuses_refresh(municipality_ids, *, blocked: list[int] | None = None) -> N
     if not ids:
         return
     if blocked is None:
-        from apps.compliance.blocklist import blocked_agency_ids
-
         blocked = sorted(blocked_agency_ids())
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -130,8 +130,6 @@ def rollups_ensure(**kwargs) -> None:
     """After `migrate`: count the rollups from scratch when they are missing (a new
     rollup table on a database that already holds findings and searches). Cheap when
     they are there: two EXISTS queries."""
-    from apps.sharing.rollups import search_days_rebuild
-
     with connection.cursor() as cursor:
         cursor.execute(_ROLLUPS_MISSING)
         statuses_missing, finding_days_missing, search_days_missing = cursor.fetchone()

@@ -3,7 +3,8 @@ from collections.abc import Iterator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from apps.accounts.models import User
-from apps.compliance.models import SEVERITY_ORDER, Rule
+from apps.compliance.models import SEVERITY_ORDER
+from apps.compliance.packs import packs_read
 
 from .models import Finding
 
@@ -52,9 +53,11 @@ def evidence_text(evidence: dict) -> str:
 
 
 def findings_for_export() -> Iterator[dict]:
-    """Every finding of the active scope as plain values, with its rule's citation."""
-    citations = dict(Rule.objects.values_list("code", "citation"))
+    """Every finding of the active scope as plain values, with the citation of its rule in
+    its municipality's pack."""
+    packs = packs_read()
     for finding in findings_list():
+        rule = packs.rule(finding.municipality.state, finding.rule_code)
         yield {
             "rule": finding.rule_code,
             "severity": finding.severity,
@@ -62,7 +65,7 @@ def findings_for_export() -> Iterator[dict]:
             "municipality": finding.municipality.name,
             "agency": finding.agency.name if finding.agency else "",
             "subject": finding.subject_label,
-            "citation": citations.get(finding.rule_code, ""),
+            "citation": rule.citation if rule else "",
             "evidence": evidence_text(finding.evidence),
             "evidence_detail": finding.evidence,
             "first_seen": finding.first_seen_at,

@@ -1,14 +1,13 @@
-from celery import group
+from celery import group, shared_task
 from django.conf import settings
 
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import MunicipalityTask
-from config.celery_app import app
 
 from .evaluation import municipalities_changed, municipalities_evaluate, municipality_evaluate
 
 
-@app.task(base=MunicipalityTask, name="audits.evaluate_municipality")
+@shared_task(base=MunicipalityTask, name="audits.evaluate_municipality")
 def evaluate_municipality(*, municipality_id: int, trigger: str) -> dict:
     """Evaluate one municipality (a batch of one). Safe to run twice: the second run
     changes nothing."""
@@ -16,7 +15,7 @@ def evaluate_municipality(*, municipality_id: int, trigger: str) -> dict:
     return municipality_evaluate(municipality=municipality, trigger=trigger).counts
 
 
-@app.task(name="audits.evaluate_batch", acks_late=True)
+@shared_task(name="audits.evaluate_batch", acks_late=True)
 def evaluate_batch(*, municipality_ids: list[int], trigger: str, force: bool = True) -> int:
     """Evaluate a batch of municipalities in one transaction. Acknowledged once done: a
     worker killed in the middle leaves the message to be delivered again, and the batch,
@@ -47,7 +46,15 @@ def evaluations_dispatch(municipality_ids, *, trigger: str, force: bool = True) 
     return sum(len(batch) for batch in work)
 
 
-@app.task(name="audits.evaluate_all")
+@shared_task(name="audits.evaluations_dispatch")
+def evaluations_queue(*, municipality_ids: list[int], trigger: str, force: bool = True) -> int:
+    """`evaluations_dispatch` for the apps below audits, which queue it by name once their
+    change commits (an agency edited, a rule or a term changed). Queueing the batches
+    again on a redelivery only evaluates them again, which changes nothing."""
+    return evaluations_dispatch(municipality_ids, trigger=trigger, force=force)
+
+
+@shared_task(name="audits.evaluate_all")
 def evaluate_all(trigger: str = "nightly", force: bool = False) -> int:
     """The nightly fan-out: the municipalities whose inputs changed since their last run,
     in batches, one task per batch (the others are recorded unchanged); with `force`,

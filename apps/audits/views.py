@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from apps.accounts.permissions import StateStaffRequiredMixin
-from apps.compliance.models import Rule
+from apps.compliance.packs import packs_read
 from apps.core.activity import record_download
 from apps.core.charts import bar_chart
 from apps.core.files import download_name, field_file_download
@@ -104,7 +104,7 @@ class FindingDetailView(MunicipalityViewMixin, TemplateView):
 
     def load_url_objects(self) -> None:
         try:
-            self.finding = Finding.objects.select_related("agency", "grant").get(
+            self.finding = Finding.objects.select_related("agency", "grant", "municipality").get(
                 pk=self.kwargs["finding_id"]
             )
         except Finding.DoesNotExist:
@@ -115,7 +115,7 @@ class FindingDetailView(MunicipalityViewMixin, TemplateView):
         actions = finding_actions(finding=self.finding, user=self.request.user)
         context.update(
             finding=self.finding,
-            rule=Rule.objects.filter(code=self.finding.rule_code).first(),
+            rule=packs_read().rule(self.finding.municipality.state, self.finding.rule_code),
             events=self.finding.events.select_related("actor"),
             form=kwargs.get("form") or FindingActionForm(actions=actions),
             actions=actions,

@@ -4,7 +4,7 @@ from django import forms
 
 from apps.agencies.models import Agency
 
-from .models import BlocklistEntry, ReasonTerm, Rule
+from .models import BlocklistEntry, ReasonTerm, Rule, RulePack
 
 MAX_THRESHOLD = 100_000
 
@@ -88,6 +88,13 @@ class RuleForm(ChangeReasonMixin, forms.ModelForm):
             if number > MAX_THRESHOLD:
                 raise forms.ValidationError(f"{name} must be at most {MAX_THRESHOLD:,}.")
         return value
+
+
+class RulePackForm(ChangeReasonMixin, forms.ModelForm):
+    class Meta:
+        model = RulePack
+        fields = ["name", "basis"]
+        widgets = {"basis": forms.Textarea(attrs={"rows": 5})}
 
 
 class RetireForm(forms.Form):

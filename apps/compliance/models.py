@@ -1,9 +1,12 @@
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.agencies.models import Agency
+
+from .classifier import ReasonClassifier, Term
 
 
 class Severity(models.TextChoices):
@@ -16,14 +19,37 @@ class Severity(models.TextChoices):
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
-class Rule(models.Model):
-    """One check the evaluation applies, with the law it rests on.
+class RulePack(models.Model):
+    """The law of one state as the evaluation applies it: the statute and its rules.
 
-    `settings` holds the thresholds an administrator tunes (for BULK_ACCEPTANCE, how
-    many acceptances by one person in how many minutes).
+    A municipality is judged by the pack of its own state, or, where its state has no
+    pack, by the pack of the portal's home state (`PORTAL_HOME_STATE`; see
+    `apps.compliance.packs`).
     """
 
-    code = models.CharField(max_length=40, unique=True)
+    state = models.CharField(max_length=2, unique=True, help_text="Two-letter state code")
+    name = models.CharField(max_length=200)
+    basis = models.TextField(help_text="The statute the pack rests on: citation and what it says")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["state"]
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.name}"
+
+
+class Rule(models.Model):
+    """One check the evaluation applies, with the law it rests on, in one state's pack.
+
+    The code names the condition the evaluation tests (apps.audits.evaluation); two packs
+    may hold the same code with their own severity, thresholds and citation. `settings`
+    holds the thresholds an administrator tunes (for BULK_ACCEPTANCE, how many
+    acceptances by one person in how many minutes).
+    """
+
+    pack = models.ForeignKey(RulePack, on_delete=models.PROTECT, related_name="rules")
+    code = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     explanation = models.TextField(help_text="Plain-language: what is wrong and why")
@@ -33,7 +59,10 @@ class Rule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["pack__state", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["pack", "code"], name="rule_code_once_per_pack"),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -77,8 +106,6 @@ class BlocklistEntry(models.Model):
         return self.name_pattern or self.ori_pattern
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         for field in ("name_pattern", "ori_pattern"):
             try:
                 re.compile(getattr(self, field))
@@ -124,10 +151,6 @@ class ReasonTerm(models.Model):
 
     def clean(self) -> None:
         # A term the classifier cannot build would stop classification for everyone.
-        from django.core.exceptions import ValidationError
-
-        from .classifier import ReasonClassifier, Term
-
         try:
             ReasonClassifier(
                 [Term(self.label, self.phrase, self.match, tuple(self.unless_near or ()))]

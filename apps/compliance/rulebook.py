@@ -1,7 +1,9 @@
-"""The starting rule set (DOMAIN: "What counts as a finding"), loaded by a migration.
+"""The starting rule packs, one per state, loaded by migrations: Illinois' rule set
+(DOMAIN: "What counts as a finding"), California's and Virginia's.
 
 Administrators change severity, thresholds and wording in the portal afterwards; the
-codes are stable and the evaluation refers to them.
+codes are stable and the evaluation refers to them (`apps.audits.evaluation`: each code
+is one condition, which any pack may use with its own severity and citation).
 """
 
 RULES = [
@@ -118,5 +120,109 @@ RULES = [
         "licence numbers. ALPR data and its logs are confidential (2-130(d)); reasons "
         "should not spread personal data.",
         "settings": {},
+    },
+]
+
+
+# California: Civil Code 1798.90.55(b) lets a public agency share ALPR information only
+# with another public agency; the Attorney General (Information Bulletin 2023-DLE-06)
+# reads "public agency" as a California one, so neither federal nor out-of-state agencies.
+# No exception for a declaration, unlike 2-130(c). Severity high for all three: each is a
+# transfer the statute forbids outright (not a case for review), yet a grant alone does
+# not show a prohibited use, which the portal keeps "critical" for (immigration and
+# health-care searches, blocked agencies).
+CA_CITATION = "Cal. Civ. Code 1798.90.55(b)"
+CA_RULES = [
+    {
+        "code": "FEDERAL_GRANT",
+        "title": "Data shared with a federal agency",
+        "severity": "high",
+        "citation": f"{CA_CITATION}; Attorney General Bulletin 2023-DLE-06",
+        "explanation": "The municipality shares its ALPR data with a federal agency. Section "
+        "1798.90.55(b) allows sharing only with public agencies, which the Attorney General "
+        "reads as California agencies: federal agencies are excluded. Revoke the grant in "
+        "the vendor platform.",
+        "settings": {},
+    },
+    {
+        "code": "OUT_OF_STATE_GRANT",
+        "title": "Data shared with an agency outside California",
+        "severity": "high",
+        "citation": f"{CA_CITATION}; Attorney General Bulletin 2023-DLE-06",
+        "explanation": "The municipality shares its ALPR data with an agency located in "
+        "another state. Section 1798.90.55(b) allows sharing only with public agencies, "
+        "which the Attorney General reads as California agencies; no declaration makes "
+        "out-of-state sharing lawful. Revoke the grant in the vendor platform.",
+        "settings": {},
+    },
+    {
+        "code": "PRIVATE_ENTITY_GRANT",
+        "title": "Data shared with a private entity",
+        "severity": "high",
+        "citation": CA_CITATION,
+        "explanation": "A private company or association is among the partners. Section "
+        "1798.90.55(b) allows a public agency to share ALPR information only with another "
+        "public agency. Revoke the grant in the vendor platform.",
+        "settings": {},
+    },
+]
+
+# Virginia: Code 2.2-5517 (in force 2025-07-01) lets ALPR data go only to Virginia
+# law-enforcement agencies, Commonwealth's attorneys, a criminal defendant or counsel, or
+# by court order: any agency outside Virginia, and any federal agency, is excluded.
+VA_CITATION = "Va. Code 2.2-5517 (2025)"
+VA_RULES = [
+    {
+        "code": "OUT_OF_STATE_GRANT",
+        "title": "Data shared with an agency outside Virginia",
+        "severity": "high",
+        "citation": VA_CITATION,
+        "explanation": "The municipality shares its ALPR data with an agency located in "
+        "another state. Section 2.2-5517 allows sharing only with Virginia law-enforcement "
+        "agencies, Commonwealth's attorneys, defendants, or by court order. Revoke the "
+        "grant in the vendor platform, or keep the court order on file.",
+        "settings": {},
+    },
+    {
+        "code": "FEDERAL_GRANT",
+        "title": "Data shared with a federal agency",
+        "severity": "high",
+        "citation": VA_CITATION,
+        "explanation": "The municipality shares its ALPR data with a federal agency. Section "
+        "2.2-5517 allows sharing only with Virginia law-enforcement agencies, "
+        "Commonwealth's attorneys, defendants, or by court order. Revoke the grant in the "
+        "vendor platform, or keep the court order on file.",
+        "settings": {},
+    },
+]
+
+PACKS = [
+    {
+        "state": "IL",
+        "name": "Illinois",
+        "basis": "625 ILCS 5/2-130 (Public Act 103-0540, in force 2024-01-01): no sharing of "
+        "ALPR data for investigating or enforcing laws that deny lawful health care "
+        "((b)(1)) or that allow detention or investigation based on immigration status "
+        "((b)(2)); no sharing with an out-of-state law enforcement agency without its "
+        "written declaration ((c)); ALPR data is confidential ((d)). With the Illinois "
+        "TRUST Act (5 ILCS 805) and the Secretary of State's policy on federal access.",
+        "rules": RULES,
+    },
+    {
+        "state": "CA",
+        "name": "California",
+        "basis": "Cal. Civ. Code 1798.90.55(b): a public agency shall not sell, share or "
+        "transfer ALPR information except to another public agency, and only as otherwise "
+        "permitted by law. The Attorney General (Information Bulletin 2023-DLE-06) reads "
+        "this as excluding federal and out-of-state agencies.",
+        "rules": CA_RULES,
+    },
+    {
+        "state": "VA",
+        "name": "Virginia",
+        "basis": "Va. Code 2.2-5517 (2025): ALPR data may be shared only with Virginia "
+        "law-enforcement agencies, Commonwealth's attorneys, a criminal defendant or "
+        "counsel, or by court order; not with agencies of other states nor federal ones.",
+        "rules": VA_RULES,
     },
 ]

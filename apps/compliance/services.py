@@ -1,25 +1,24 @@
-"""Changes to the blocklist, the rules and the reason terms.
+"""Changes to the blocklist, the rule packs and their rules, and the reason terms.
 
 Every change is recorded (who, when, what changed) and re-evaluates only the
 municipalities it can affect, once the change is committed.
 """
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core import locks
 from apps.core.history import change_record, model_update, row_reread, snapshot, values_of
-from apps.core.queueing import publish_after_commit
-from apps.sharing.rollups import LOCAL_DAY, search_days_refresh
+from apps.core.queueing import task_named
 
 from .blocklist import blocked_agency_ids
-from .models import BlocklistEntry, ReasonTerm, Rule
+from .models import BlocklistEntry, ReasonTerm, Rule, RulePack
+from .packs import pack_municipality_ids
 
 BLOCKLIST_FIELDS = ["agency", "name_pattern", "ori_pattern", "reason", "citation", "is_active"]
 TERM_FIELDS = ["label", "phrase", "match", "unless_near", "note", "is_active"]
 RULE_FIELDS = ["title", "severity", "explanation", "citation", "settings", "is_active"]
+PACK_FIELDS = ["name", "basis"]
 
 
 def municipalities_touching(agency_ids: list[int]) -> list[int]:
@@ -36,11 +35,8 @@ def municipalities_touching(agency_ids: list[int]) -> list[int]:
 
 
 def _evaluate_later(municipality_ids: list[int], trigger: str) -> None:
-    from apps.audits.tasks import evaluations_dispatch
-
-    publish_after_commit(
-        lambda: evaluations_dispatch(municipality_ids, trigger=trigger),
-        what=f"{trigger} re-evaluation of {len(municipality_ids)} municipalities",
+    task_named("audits.evaluations_dispatch").delay_on_commit(
+        municipality_ids=municipality_ids, trigger=trigger
     )
 
 
@@ -94,14 +90,23 @@ def blocklist_entry_retire(*, entry: BlocklistEntry, actor: User | None, reason:
 
 @transaction.atomic
 def rule_save(*, rule: Rule, actor: User | None, reason: str = "") -> Rule:
-    """Change a rule's wording, severity or thresholds; every municipality is re-evaluated."""
+    """Change a rule's wording, severity or thresholds; the municipalities its pack judges
+    are re-evaluated."""
     typed = values_of(rule, RULE_FIELDS)
     row_reread(rule)
     model_update(instance=rule, fields=RULE_FIELDS, data=typed, actor=actor, reason=reason)
-    from apps.municipalities.models import Municipality
-
-    _evaluate_later(list(Municipality.objects.values_list("pk", flat=True)), "manual")
+    _evaluate_later(pack_municipality_ids(rule.pack), "manual")
     return rule
+
+
+@transaction.atomic
+def rule_pack_save(*, pack: RulePack, actor: User | None, reason: str = "") -> RulePack:
+    """Change a pack's name or the statute it rests on. Findings read neither: nothing is
+    re-evaluated."""
+    typed = values_of(pack, PACK_FIELDS)
+    row_reread(pack)
+    model_update(instance=pack, fields=PACK_FIELDS, data=typed, actor=actor, reason=reason)
+    return pack
 
 
 @transaction.atomic
@@ -122,47 +127,5 @@ def reason_term_save(*, term: ReasonTerm, actor: User | None, reason: str = "") 
             actor=actor,
             reason=reason,
         )
-    from .tasks import reasons_reclassify
-
-    publish_after_commit(reasons_reclassify.delay, what="reclassification of stored reasons")
+    task_named("sharing.reasons_reclassify").delay_on_commit()
     return term
-
-
-def reasons_reclassify_all() -> list[int]:
-    """Label every stored search again with the current terms; returns the municipalities
-    whose labels changed (those, and only those, need evaluating again)."""
-    from .terms import reason_classifier
-
-    classifier = reason_classifier()
-    with transaction.atomic(), connection.cursor() as cursor:
-        # No load may insert searches labelled with the old terms while we relabel.
-        locks.SEARCHES.take()
-        cursor.execute(
-            "SELECT reason, reason_label FROM sharing_searchevent WHERE NOT reason_redacted"
-            " GROUP BY reason, reason_label"
-        )
-        changes = {}
-        for text, old_label in cursor.fetchall():
-            new_label = classifier.classify(text).label
-            if new_label != old_label:
-                changes[text] = new_label
-        if not changes:
-            return []
-        cursor.execute("CREATE TEMP TABLE relabel (reason text, label text) ON COMMIT DROP")
-        with cursor.cursor.copy("COPY relabel FROM STDIN") as copy:
-            for row in changes.items():
-                copy.write_row(row)
-        cursor.execute(
-            "CREATE TEMP TABLE relabelled ON COMMIT DROP AS WITH changed AS ("  # noqa: S608 - constant SQL, values bound # nosec B608
-            " UPDATE sharing_searchevent s SET reason_label = r.label FROM relabel r"
-            " WHERE s.reason = r.reason AND NOT s.reason_redacted"
-            " AND s.reason_label <> r.label RETURNING s.municipality_id, s.searched_at)"
-            " SELECT DISTINCT municipality_id, " + LOCAL_DAY.format(column="searched_at")
-            + " AS day FROM changed",
-            {"tz": settings.TIME_ZONE},
-        )  # fmt: skip
-        search_days_refresh(cursor, "SELECT municipality_id, day FROM relabelled")
-        cursor.execute("SELECT DISTINCT municipality_id FROM relabelled ORDER BY 1")
-        municipalities = [row[0] for row in cursor.fetchall()]
-        cursor.execute("DROP TABLE relabel, relabelled")
-        return municipalities

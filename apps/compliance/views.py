@@ -1,5 +1,7 @@
-"""Administration of the blocklist, the reason terms and the rules, each with history."""
+"""Administration of the blocklist, the reason terms, the rule packs and their rules, each
+with history."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -8,9 +10,15 @@ from django.views.generic import FormView, TemplateView
 from apps.accounts.permissions import StateAdministratorRequiredMixin
 from apps.core.models import ChangeRecord
 
-from .forms import BlocklistEntryForm, ReasonTermForm, RetireForm, RuleForm
-from .models import BlocklistEntry, ReasonTerm, Rule
-from .services import blocklist_entry_retire, blocklist_entry_save, reason_term_save, rule_save
+from .forms import BlocklistEntryForm, ReasonTermForm, RetireForm, RuleForm, RulePackForm
+from .models import BlocklistEntry, ReasonTerm, Rule, RulePack
+from .services import (
+    blocklist_entry_retire,
+    blocklist_entry_save,
+    reason_term_save,
+    rule_pack_save,
+    rule_save,
+)
 
 
 def history_of(instance) -> list[ChangeRecord]:
@@ -27,7 +35,8 @@ class CatalogueListView(StateAdministratorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["blocklist"] = BlocklistEntry.objects.select_related("agency")
-        context["rules"] = Rule.objects.all()
+        context["packs"] = RulePack.objects.prefetch_related("rules")
+        context["home_state"] = settings.PORTAL_HOME_STATE
         context["terms"] = ReasonTerm.objects.all()
         # Only this page's own lists: accounts, agencies and engagements keep their
         # history in the same table, and show it on their own pages.
@@ -45,13 +54,15 @@ class CatalogueListView(StateAdministratorRequiredMixin, TemplateView):
 
 
 class CatalogueEditView(StateAdministratorRequiredMixin, FormView):
-    """Create or edit one blocklist entry, reason term or rule (chosen by `kind`)."""
+    """Create or edit one blocklist entry, reason term, rule pack or rule (chosen by
+    `kind`). A pack's page lists its rules; packs and rules are added by migrations."""
 
     template_name = "compliance/edit.html"
     kinds = {
         "blocklist": (BlocklistEntry, BlocklistEntryForm, "blocklist entry"),
         "terms": (ReasonTerm, ReasonTermForm, "reason term"),
         "rules": (Rule, RuleForm, "rule"),
+        "packs": (RulePack, RulePackForm, "rule pack"),
     }
 
     def dispatch(self, request, *args, **kwargs):
@@ -60,7 +71,7 @@ class CatalogueEditView(StateAdministratorRequiredMixin, FormView):
         self.model, self.form_class, self.noun = self.kinds[kwargs["kind"]]
         pk = kwargs.get("pk")
         self.object = get_object_or_404(self.model, pk=pk) if pk else self.model()
-        if self.model is Rule and not pk:
+        if self.model in (Rule, RulePack) and not pk:
             return redirect("state:administration:catalogue")
         return super().dispatch(request, *args, **kwargs)
 
@@ -75,6 +86,10 @@ class CatalogueEditView(StateAdministratorRequiredMixin, FormView):
             kind=self.kwargs["kind"],
             history=history_of(self.object) if self.object.pk else [],
         )
+        if self.model is RulePack:
+            context["pack_rules"] = self.object.rules.all()
+        elif self.model is Rule:
+            context["pack"] = self.object.pack
         return context
 
     def form_valid(self, form):
@@ -95,7 +110,15 @@ class CatalogueEditView(StateAdministratorRequiredMixin, FormView):
         elif self.model is ReasonTerm:
             reason_term_save(term=instance, actor=user, reason=reason)
             messages.success(self.request, "Saved. Stored searches are being re-classified.")
+        elif self.model is RulePack:
+            rule_pack_save(pack=instance, actor=user, reason=reason)
+            messages.success(self.request, "Saved.")
+            return redirect("state:administration:catalogue_edit", "packs", instance.pk)
         else:
             rule_save(rule=instance, actor=user, reason=reason)
-            messages.success(self.request, "Saved. Every municipality will be re-evaluated.")
+            messages.success(
+                self.request,
+                f"Saved. The municipalities the {instance.pack.name} pack judges will be "
+                "re-evaluated.",
+            )
         return redirect("state:administration:catalogue")

@@ -1,7 +1,9 @@
 """The words the rules, the dashboards, the rollups and the lists share, each defined once.
 
-- "Out of state" (625 ILCS 5/2-130(c)): an agency located outside the portal's home
-  state (`PORTAL_HOME_STATE`, Illinois). Federal and tribal agencies are their own
+- "Out of state" (625 ILCS 5/2-130(c); Cal. Civ. Code 1798.90.55(b); Va. Code 2.2-5517):
+  an agency located outside a state: for a rule, the municipality's own state; for the
+  lists and dashboards, the portal's home state (`PORTAL_HOME_STATE`, Illinois): the
+  same for the home state's municipalities. Federal and tribal agencies are their own
   categories, wherever they sit; an agency whose state is unknown counts as in state.
 - "Blocked": an agency the state blocklist covers (`blocked_agency_ids`).
 - "Federal": an agency of the federal level.
@@ -180,17 +182,21 @@ def _home_states() -> list[str]:
     return ["", settings.PORTAL_HOME_STATE]
 
 
-def in_home_state_sql(agency: str) -> Fragment:
+def in_home_state_sql(agency: str, *, state: str | None = None) -> Fragment:
     """The agency (`agency`: the agencies table's alias) sits in the home state, or its
-    state is unknown: where an agency is, whatever its level."""
+    state is unknown: where an agency is, whatever its level. With `state`, a SQL
+    expression of a state (the municipality's), in that state instead."""
     a = TABLES["agency"]
+    if state is not None:
+        return Fragment(f"{agency}.{a.state} IN ('', {state})", {})
     return Fragment(f"{agency}.{a.state} = ANY(%(home_states)s)", {"home_states": _home_states()})
 
 
-def out_of_state_sql(agency: str) -> Fragment:
-    """An out-of-state agency in the sense of 2-130(c) (see the module's docstring)."""
+def out_of_state_sql(agency: str, *, state: str | None = None) -> Fragment:
+    """An out-of-state agency (see the module's docstring): outside the home state, or
+    outside `state`, a SQL expression of the municipality's state."""
     a = TABLES["agency"]
-    located = in_home_state_sql(agency)
+    located = in_home_state_sql(agency, state=state)
     return Fragment(
         f"(NOT {located.sql} AND {agency}.{a.level} <> ALL(%(levels_apart)s))",
         {**located.params, "levels_apart": CHOICES["levels_apart"].param},

@@ -80,6 +80,7 @@ ACTION_AREAS: dict[str, tuple[str, dict[str, str]]] = {
         "blocklistentry.changed": "Blocklist entry changed",
         "blocklistentry.retired": "Blocklist entry retired",
         "rule.changed": "Rule changed",
+        "rulepack.changed": "Rule pack changed",
         "reasonterm.created": "Reason term added",
         "reasonterm.changed": "Reason term changed",
     }),

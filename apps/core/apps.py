@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 
 class CoreConfig(AppConfig):
@@ -6,12 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import (
-            user_logged_in,
-            user_logged_out,
-            user_login_failed,
-        )
-
+        # The activity log's models load only once the registry is ready, after this
+        # module is imported.
         from . import activity
 
         user_logged_in.connect(activity.on_signed_in, dispatch_uid="activity-signed-in")

@@ -4,9 +4,8 @@
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
-
-from apps.accounts.models import User
 
 from . import activity
 from .models import ChangeRecord
@@ -31,7 +30,7 @@ def history_record(
     instance: models.Model,
     action: str,
     changes: dict[str, list],
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     reason: str = "",
 ) -> ChangeRecord:
     """Keep `changes` ({field: [old, new]}) in the row's history and the activity log."""
@@ -59,7 +58,7 @@ def change_record(
     action: str,
     before: dict | None,
     after: dict,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     reason: str = "",
 ) -> ChangeRecord:
     """Keep a change that is not an update of the row's own fields (a creation, a
@@ -106,7 +105,7 @@ def model_update(
     instance: M,
     fields: Iterable[str],
     data: Mapping[str, Any],
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     reason: str = "",
     action: str = ChangeRecord.Action.CHANGED,
     other_changes: Mapping[str, tuple[Any, Any]] | None = None,
@@ -119,9 +118,9 @@ def model_update(
        different value is set.
     2. Nothing changed (and nothing in `other_changes`, the changes outside the row such
        as memberships or spellings, as (old, new)): no write, no history.
-    3. Otherwise `full_clean()` of the changed fields, `save(update_fields=…)` with the changed columns and
-       the `auto_now` ones (caches read them), the many-to-many sets, then one
-       ChangeRecord and its activity entry with {field: [old, new]}.
+    3. Otherwise `full_clean()` of the changed fields, `save(update_fields=…)` with the
+       changed columns and the `auto_now` ones (caches read them), the many-to-many
+       sets, then one ChangeRecord and its activity entry with {field: [old, new]}.
 
     Returns the instance and the changes recorded (empty: nothing changed). The caller
     holds the transaction and, for a row others may change meanwhile, its lock

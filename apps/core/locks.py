@@ -17,22 +17,25 @@ takes them in ascending rank, and the ids of a per-id lock in ascending order:
    change of state, retention, a rebuild) takes it exclusive before anything else.
 4. `PARTITIONS`: retention drops months while it holds `SEARCHES` exclusive; a load's
    months are created after it commits, in a transaction of their own.
-5. `AGENCY`, 64 buckets of agency names: a load creates agencies after the two above.
-6. `EVALUATION`, per municipality: a run's first lock. It holds no lock above, and ranks
+5. `REGISTRY`: one import of ICE's 287(g) list at a time; it creates agencies (below)
+   as it matches the list's rows.
+6. `AGENCY`, 64 buckets of agency names: a load creates agencies after `INGEST` and
+   `SEARCHES`.
+7. `EVALUATION`, per municipality: a run's first lock. It holds no lock above, and ranks
    after them because it derives from what they guard: a load or a rewrite that ever
    wants its municipalities evaluated in its own transaction takes it then.
-7. `FINDING_ROWS`, per municipality (row locks, `FOR UPDATE`, by municipality then
+8. `FINDING_ROWS`, per municipality (row locks, `FOR UPDATE`, by municipality then
    finding id): a run locks its batch's findings as it reconciles them, a person's step
    the finding it changes, a bulk step all of its findings at once, first.
-8. `STATUS_ROWS`, per municipality (row locks): the status rollup is recounted at the
+9. `STATUS_ROWS`, per municipality (row locks): the status rollup is recounted at the
    end of a load, a run and a finding's change, after their other locks, so after the
    findings (a run that skips a municipality as unchanged locks its status row after
    the others' findings too).
-9. `ACTIVITY`: one chain for the whole portal, appended last, just before the commit,
-   so every writer queues on it only for its commit.
+10. `ACTIVITY`: one chain for the whole portal, appended last, just before the commit,
+    so every writer queues on it only for its commit.
 
 Row locks a transaction waits for take part in the same cycles. The findings and the
-status rows are in the order (7, 8). The agencies' rows are not checked, but follow it:
+status rows are in the order (8, 9). The agencies' rows are not checked, but follow it:
 a load locks the rows its searches reference (`FOR KEY SHARE`) after `AGENCY`, under
 its shared `SEARCHES`; so a directory change that rewrites searches takes `SEARCHES`
 before it locks an agency's row (`row_reread`), never after.
@@ -162,6 +165,12 @@ PARTITIONS = Lock(
     "the creating and dropping of the searches table's monthly partitions",
     key=7311,
 )
+REGISTRY = Lock(
+    "REGISTRY",
+    45,
+    "the agreements of ICE's 287(g) list: one import at a time",
+    key=7312,
+)
 AGENCY = Lock(
     "AGENCY",
     50,
@@ -196,16 +205,9 @@ ACTIVITY = Lock(
     key=7310,
 )
 ORDER = (
-    ORIGINAL,
-    INGEST,
-    SEARCHES,
-    PARTITIONS,
-    AGENCY,
-    EVALUATION,
-    FINDING_ROWS,
-    STATUS_ROWS,
-    ACTIVITY,
-)
+    ORIGINAL, INGEST, SEARCHES, PARTITIONS, REGISTRY, AGENCY, EVALUATION, FINDING_ROWS,
+    STATUS_ROWS, ACTIVITY,
+)  # fmt: skip
 
 
 @dataclass

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.text import slugify
+from openpyxl import Workbook
 
 from . import activity
 
@@ -46,8 +47,6 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
 
 
 def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> HttpResponse:
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(header)

@@ -3,25 +3,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-
-from apps.municipalities.selectors import municipalities_of
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to its own start page."""
-    user = request.user
-    if user.is_state_administrator:
-        return redirect("state:administration:home")
-    if user.is_state_staff:
-        return redirect("state:home")
-    municipalities = list(municipalities_of(user=user))
-    if len(municipalities) == 1:
-        return redirect("municipality:home", municipality_slug=municipalities[0].slug)
-    return render(request, "core/choose_municipality.html", {"municipalities": municipalities})
 
 
 def _database_ok() -> bool:

@@ -7,8 +7,9 @@ context managers is active.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from celery import Task
 from django_scopes import scope, scopes_disabled
+
+from apps.core.queueing import AfterCommitTask
 
 from .models import Municipality
 
@@ -30,7 +31,7 @@ def statewide_scope() -> Iterator[None]:
         yield
 
 
-class MunicipalityTask(Task):
+class MunicipalityTask(AfterCommitTask):
     """A Celery task that runs inside the scope of the municipality it was given.
 
     Such tasks take `municipality_id` as a keyword argument; the task body sees only

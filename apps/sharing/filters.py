@@ -10,7 +10,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from apps.agencies.models import Agency
-from apps.agencies.selectors import agencies_matching
 from apps.compliance import classifier, vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.municipalities.models import Municipality
@@ -86,7 +85,10 @@ class AgencyFilterMixin(django_filters.FilterSet):
         # regular expression matches, and given the list it picks the index of the few
         # (or the order of the many).
         if getattr(self, "_agency_ids", (None,))[0] != value:
-            self._agency_ids = (value, list(agencies_matching(value).values_list("pk", flat=True)))
+            self._agency_ids = (
+                value,
+                list(Agency.objects.matching(value).values_list("pk", flat=True)),
+            )
         return queryset.filter(agency_id__in=self._agency_ids[1])
 
 

@@ -10,6 +10,8 @@ guide's tests, not silently.
 import io
 from dataclasses import dataclass
 
+from openpyxl import Workbook
+
 from apps.core.spreadsheets import safe_cell
 
 from .parsing.formats import FORMATS, Format
@@ -209,8 +211,6 @@ def template_header(entry: GuideEntry) -> list[str]:
 
 def learn_workbook_template() -> bytes:
     """The records-request workbook's template: one sheet per section, header only."""
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     header = [safe_cell(name) for name in template_header(_entry(LEARN_WORKBOOK))]
     for title in LEARN_SECTION_SHEETS:

@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from apps.accounts.models import User
 from apps.core import activity, locks
+from apps.core.queueing import task_named
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import statewide_scope
 
@@ -135,10 +136,10 @@ def export_queue(*, export: VendorExport) -> bool:
     holding the request; the export then stays stored and "received" until a worker that
     starts requeues it (exports_stalled).
     """
-    from .tasks import export_ingest
-
     try:
-        export_ingest.delay(municipality_id=export.municipality_id, export_id=export.pk)
+        task_named("vendors.export_ingest").delay(
+            municipality_id=export.municipality_id, export_id=export.pk
+        )
     except BrokerUnreachable:
         logger.warning("broker unreachable; export %s waits for a worker", export.pk, exc_info=True)
         return False

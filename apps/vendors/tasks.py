@@ -1,15 +1,18 @@
 from datetime import timedelta
 
+from celery import shared_task
 from celery.signals import worker_ready
 
+from apps.audits.tasks import evaluate_municipality
 from apps.municipalities.scoping import MunicipalityTask
-from config.celery_app import app
 
 from .loading import export_load
 from .models import VendorExport
+from .services import exports_stalled
+from .services import originals_purge as purge
 
 
-@app.task(base=MunicipalityTask, name="vendors.export_ingest")
+@shared_task(base=MunicipalityTask, name="vendors.export_ingest")
 def export_ingest(*, municipality_id: int, export_id: int) -> str:
     """Load one uploaded export, then re-evaluate its municipality.
 
@@ -19,18 +22,14 @@ def export_ingest(*, municipality_id: int, export_id: int) -> str:
     """
     export = export_load(export_id=export_id)
     if export.status == VendorExport.Status.LOADED:
-        from apps.audits.tasks import evaluate_municipality
-
         evaluate_municipality.delay(municipality_id=municipality_id, trigger="upload")
     return export.status
 
 
-@app.task(name="vendors.exports_requeue_stalled")
+@shared_task(name="vendors.exports_requeue_stalled")
 def exports_requeue_stalled(queued_for_seconds: int = 600) -> int:
     """Queue again every export that waits but that no worker is loading (a worker died),
     or that has waited `queued_for_seconds` without being started (its message is lost)."""
-    from .services import exports_stalled
-
     stalled = exports_stalled(queued_for=timedelta(seconds=queued_for_seconds))
     for municipality_id, export_id in stalled:
         export_ingest.delay(municipality_id=municipality_id, export_id=export_id)
@@ -46,10 +45,8 @@ def requeue_stalled_on_start(**kwargs) -> None:
     exports_requeue_stalled.delay(queued_for_seconds=0)
 
 
-@app.task(name="vendors.originals_purge")
+@shared_task(name="vendors.originals_purge")
 def originals_purge() -> int:
     """Daily: remove the uploaded originals past PORTAL_ORIGINAL_RETENTION_DAYS.
     Idempotent: a purged export is not purged again."""
-    from .services import originals_purge as purge
-
     return purge().exports

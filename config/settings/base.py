@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "apps.compliance",
     "apps.audits",
     "apps.core",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@
 import pytest
 
 from apps.agencies.models import Agency
+from apps.audits import tasks as audit_tasks
 from apps.municipalities.scoping import municipality_scope
 from tests.audits.factories import SearchEventFactory, SharingGrantFactory
 
@@ -133,11 +134,11 @@ def test_merging_a_blocklisted_duplicate_keeps_the_block_on_the_merged_agency(ad
 def test_an_administrator_edits_an_agency_and_the_municipalities_it_touches_are_queued(
     client, administrator, municipality_a, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from apps.audits import tasks
-
     queued = []
     monkeypatch.setattr(
-        tasks, "evaluations_dispatch", lambda ids, trigger: queued.append((list(ids), trigger))
+        audit_tasks.evaluations_queue,
+        "delay",
+        lambda *, municipality_ids, trigger: queued.append((list(municipality_ids), trigger)),
     )
     agency = Agency.objects.create(name="Lakeview PD", state="IL", level="local")
     with municipality_scope(municipality_a):

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.agencies.models import Agency, AgencyAlias
 from apps.agencies.naming import parse_agency_name
 from apps.agencies.resolution import agency_resolve
-from apps.agencies.selectors import agencies_matching, agency_lookalikes, review_queue
+from apps.agencies.selectors import agency_lookalikes, review_queue
 from apps.agencies.services import alias_add
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ CBP = "U.S. Customs and Border Protection"
 
 
 def names(text: str) -> set[str]:
-    return set(agencies_matching(text).values_list("name", flat=True))
+    return set(Agency.objects.matching(text).values_list("name", flat=True))
 
 
 @pytest.fixture
@@ -224,7 +224,7 @@ def test_look_alikes_are_found_through_the_trigram_indexes(directory_of_thousand
 
 def test_the_search_boxes_word_matching_can_use_the_trigram_indexes(directory_of_thousands):
     with CaptureQueriesContext(connection) as queries:
-        list(agencies_matching("riverbend"))
+        list(Agency.objects.matching("riverbend"))
     with connection.cursor() as cursor:
         # A few thousand rows are read faster in full; on a larger directory the planner
         # takes the indexes, which this shows it can.

@@ -3,15 +3,19 @@ evaluation opens, closes and reopens exactly the findings that a brute-force ora
 computes for each municipality on its own.
 
 The oracle is plain Python over the ORM's rows, written from the rulebook's definitions
-(apps/compliance/rulebook.py, docs of 2-130), not from the rules' SQL:
+(apps/compliance/rulebook.py, docs of 2-130, Cal. Civ. Code 1798.90.55(b), Va. Code
+2.2-5517), not from the rules' SQL:
+- a municipality is judged by its state's pack (IL, CA, VA), or Illinois' when its state
+  has none (WI here); "out of state" is outside the municipality's own state; only the
+  pack's active rules apply;
 - a grant rule looks at the municipality's outgoing grants that are accepted (the
   condition holds) or revoked (it held, and has ended: the finding is recorded closed);
 - a search rule looks at the municipality's searches, one subject per searching agency;
 - a finding is open while its condition holds, closed once it no longer does (or when
   the sharing it is about has ended), and reopens when the condition comes back.
 Each example evaluates, then makes one or two random changes (a revocation, a grant
-accepted again, a new search, an agency put on or taken off the blocklist), evaluating
-the whole batch after each.
+accepted again, a new search, an agency put on or taken off the blocklist, a pack's rule
+turned off), evaluating the whole batch after each.
 """
 
 from datetime import UTC, datetime
@@ -26,7 +30,7 @@ from hypothesis import strategies as st
 from apps.agencies.models import Agency
 from apps.audits.evaluation import municipalities_evaluate
 from apps.audits.models import EvaluationRun, Finding
-from apps.compliance.models import BlocklistEntry
+from apps.compliance.models import BlocklistEntry, Rule
 from apps.municipalities.scoping import statewide_scope
 from apps.sharing.models import SearchEvent, SharingGrant
 from tests.municipalities.factories import MunicipalityFactory
@@ -55,12 +59,24 @@ AGENCIES = [
     ("Plate Data {n} LLC", "IL", Agency.Level.PRIVATE),
     ("Joliet{n} IL PD", "IL", Agency.Level.LOCAL),
     ("Unknown Agency {n}", "", Agency.Level.OTHER),  # state unknown
+    ("Fresno{n} CA PD", "CA", Agency.Level.LOCAL),
+    ("Roanoke{n} VA PD", "VA", Agency.Level.LOCAL),
 ]
 OWN = len(AGENCIES)
 MODES = list(SharingGrant.Mode.values)
 LABELS = ["none", "immigration", "health_care", "vague", "sensitive_data"]
 
 HOME = {"", settings.PORTAL_HOME_STATE}
+# The states the rulebook has a pack for; a municipality elsewhere is judged by Illinois'.
+PACKS = {"IL", "CA", "VA"}
+STATES = ["IL", "CA", "VA", "WI"]
+# Rules a change may turn off, in one pack.
+RULES_TURNED_OFF = [
+    ("IL", "OUT_OF_STATE_NO_DECLARATION"),
+    ("IL", "PRIVATE_ENTITY_GRANT"),
+    ("CA", "PRIVATE_ENTITY_GRANT"),
+    ("VA", "FEDERAL_GRANT"),
+]
 BROAD = {SharingGrant.Mode.STATEWIDE, SharingGrant.Mode.NATIONAL, SharingGrant.Mode.SIMILAR_LAWS}
 SEARCH_LABEL_RULES = {
     "immigration": "IMMIGRATION_SEARCH",
@@ -77,6 +93,7 @@ search_plan = st.tuples(
 municipality_plan = st.tuples(
     st.lists(grant_plan, max_size=4, unique_by=lambda grant: grant[0]),
     st.lists(search_plan, max_size=5),
+    st.sampled_from(STATES),
 )
 change_plan = st.one_of(
     st.tuples(st.just("revoke"), st.integers(0, 2), st.integers(0, 3)),
@@ -84,6 +101,7 @@ change_plan = st.one_of(
     st.tuples(st.just("search"), st.integers(0, 2), search_plan),
     st.tuples(st.just("block"), agency_index),
     st.tuples(st.just("unblock"), agency_index),
+    st.tuples(st.just("turn off"), st.sampled_from(RULES_TURNED_OFF)),
 )
 world_plan = st.fixed_dictionaries(
     {
@@ -113,10 +131,10 @@ class World:
         self.own: dict[int, int] = {}
         self.exports = {}
         self.grants: dict[int, list[SharingGrant]] = {}
-        for grants, searches in plan["municipalities"]:
-            municipality = MunicipalityFactory()
+        for grants, searches, state in plan["municipalities"]:
+            municipality = MunicipalityFactory(state=state)
             self.municipalities.append(municipality)
-            own = AgencyFactory(name=municipality.police_department, state="IL")
+            own = AgencyFactory(name=municipality.police_department, state=state)
             self.own[municipality.pk] = own.pk
             self.exports[municipality.pk] = VendorExportFactory(municipality=municipality)
             self.grants[municipality.pk] = [
@@ -185,6 +203,9 @@ class World:
             self.search(self.municipalities[which % len(self.municipalities)], search)
         elif kind == "block":
             self.block(rest[0])
+        elif kind == "turn off":
+            state, code = rest[0]
+            Rule.objects.filter(pack__state=state, code=code).update(is_active=False)
         else:
             self.unblock(rest[0])
 
@@ -236,9 +257,11 @@ def oracle(world: World) -> dict[tuple, bool]:
     municipality at a time: True when it has ended (a revoked grant)."""
     blocked = _blocked(world)
     any_grant = SharingGrant.objects.exists()
+    active = set(Rule.objects.filter(is_active=True).values_list("pack__state", "code"))
     hits: dict[tuple, bool] = {}
     for municipality in world.municipalities:
         pk = municipality.pk
+        pack = municipality.state if municipality.state in PACKS else "IL"
         grants = [
             g
             for g in SharingGrant.objects.filter(municipality=municipality).select_related("agency")
@@ -247,23 +270,38 @@ def oracle(world: World) -> dict[tuple, bool]:
         ]
         for grant in grants:
             agency, ended = grant.agency, grant.status == SharingGrant.Status.REVOKED
-            rules = []
-            if agency.pk in blocked:
-                rules.append("BLOCKED_AGENCY_GRANT")
-            elif agency.level == Agency.Level.FEDERAL:
-                rules.append("FEDERAL_GRANT_REVIEW")
-            if grant.mode in BROAD:
-                rules.append("BROAD_SHARING_MODE")
-            if agency.level == Agency.Level.PRIVATE:
-                rules.append("PRIVATE_ENTITY_GRANT")
-            out_of_state = agency.state not in HOME and agency.level not in (
+            federal = agency.level == Agency.Level.FEDERAL
+            private = agency.level == Agency.Level.PRIVATE
+            out_of_state = agency.state not in ("", municipality.state) and agency.level not in (
                 Agency.Level.FEDERAL,
                 Agency.Level.TRIBAL,
             )
-            if out_of_state and not grant.declaration_on_file:
-                rules.append("OUT_OF_STATE_NO_DECLARATION")
+            rules = []
+            if pack == "IL":
+                if agency.pk in blocked:
+                    rules.append("BLOCKED_AGENCY_GRANT")
+                elif federal:
+                    rules.append("FEDERAL_GRANT_REVIEW")
+                if grant.mode in BROAD:
+                    rules.append("BROAD_SHARING_MODE")
+                if private:
+                    rules.append("PRIVATE_ENTITY_GRANT")
+                if out_of_state and not grant.declaration_on_file:
+                    rules.append("OUT_OF_STATE_NO_DECLARATION")
+            else:
+                # California and Virginia: no federal, no out-of-state partner, whatever
+                # declaration or blocklist; California also no private one.
+                if federal:
+                    rules.append("FEDERAL_GRANT")
+                if out_of_state:
+                    rules.append("OUT_OF_STATE_GRANT")
+                if private and pack == "CA":
+                    rules.append("PRIVATE_ENTITY_GRANT")
             for rule in rules:
-                hits[(pk, rule, f"grant:{grant.pk}")] = ended
+                if (pack, rule) in active:
+                    hits[(pk, rule, f"grant:{grant.pk}")] = ended
+        if pack != "IL":
+            continue  # the search rules are Illinois' (2-130(b)) only
         searches = SearchEvent.objects.filter(municipality=municipality).select_related("agency")
         for search in searches:
             subject = f"agency:{search.agency_id}"
@@ -280,7 +318,8 @@ def oracle(world: World) -> dict[tuple, bool]:
             ):
                 rules.add("SEARCH_WITHOUT_GRANT")
             for rule in rules:
-                hits[(pk, rule, subject)] = False
+                if (pack, rule) in active:
+                    hits[(pk, rule, subject)] = False
     return hits
 
 
@@ -360,8 +399,8 @@ def test_the_examples_reach_every_transition(db):
     """The strategy above is not idle: one fixed example opens, closes and reopens."""
     plan = {
         "municipalities": [
-            ([(0, SharingGrant.Mode.ONE_TO_ONE, False)], [(4, 1, "vague")]),
-            ([(2, SharingGrant.Mode.NATIONAL, True)], [(1, 0, "none"), (4, 2, "none")]),
+            ([(0, SharingGrant.Mode.ONE_TO_ONE, False)], [(4, 1, "vague")], "IL"),
+            ([(2, SharingGrant.Mode.NATIONAL, True)], [(1, 0, "none"), (4, 2, "none")], "IL"),
         ],
         "blocked": {4},
         "changes": [("unblock", 4), ("block", 4)],
@@ -376,3 +415,45 @@ def test_the_examples_reach_every_transition(db):
         evaluate_and_compare(world, after_unblock)
         _, counts = expected_after(after_unblock, oracle(world))
         assert sum(c["reopened"] for c in counts.values()) >= 1
+
+
+def test_the_oracle_judges_each_municipality_by_its_own_pack(db):
+    """One batch of four states: the same grants give each pack's findings, and turning a
+    rule off in one pack leaves the others' findings as they are."""
+    grants = [(index, SharingGrant.Mode.ONE_TO_ONE, False) for index in (1, 2, 3, 6, 7)]
+    plan = {
+        "municipalities": [(grants, [], state) for state in STATES],
+        "blocked": set(),
+        "changes": [("turn off", ("CA", "PRIVATE_ENTITY_GRANT"))],
+    }
+    with statewide_scope():
+        world = World(plan, next(serial))
+        findings = evaluate_and_compare(world, {})
+        rules = {}
+        for pk, rule, _ in findings:
+            rules.setdefault(pk, set()).add(rule)
+        il, ca, va, wi = world.ids
+        assert rules[ca] == {"FEDERAL_GRANT", "OUT_OF_STATE_GRANT", "PRIVATE_ENTITY_GRANT"}
+        assert rules[va] == {"FEDERAL_GRANT", "OUT_OF_STATE_GRANT"}
+        assert rules[il] == rules[wi] == {
+            "FEDERAL_GRANT_REVIEW", "PRIVATE_ENTITY_GRANT", "OUT_OF_STATE_NO_DECLARATION"
+        }  # fmt: skip
+        # Of the partners in WI, IL (the private one), CA and VA, out of state are the
+        # three outside the municipality's own state: Wisconsin's, for Illinois' pack
+        # judging a Wisconsin municipality, is in state.
+        for municipality in world.municipalities:
+            outside = {
+                f"grant:{grant.pk}"
+                for grant in world.grants[municipality.pk]
+                if grant.agency.state in {"WI", "IL", "CA", "VA"} - {municipality.state}
+            }
+            assert len(outside) == 3
+            assert outside == {
+                key[2]
+                for key in findings
+                if key[0] == municipality.pk and key[1].startswith("OUT_OF_STATE")
+            }
+        world.change(plan["changes"][0])
+        after = evaluate_and_compare(world, findings)
+        closed = {key for key in after if after[key] != findings[key]}
+        assert closed == {key for key in findings if key[:2] == (ca, "PRIVATE_ENTITY_GRANT")}

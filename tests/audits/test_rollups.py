@@ -16,9 +16,11 @@ from apps.audits.models import Finding, FindingDay, MunicipalityStatus
 from apps.audits.services import finding_transition
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.compliance.models import BlocklistEntry, ReasonTerm
-from apps.compliance.services import reason_term_save, reasons_reclassify_all
+from apps.compliance.services import reason_term_save
 from apps.municipalities.scoping import municipality_scope, statewide_scope
+from apps.sharing import tasks as sharing_tasks
 from apps.sharing.models import SearchDay, SearchEvent, SharingGrant
+from apps.sharing.services import reasons_reclassify_all
 from tests.ingest.test_loading import SAMPLES, TRANSACTIONAL, upload
 
 pytestmark = TRANSACTIONAL
@@ -140,10 +142,8 @@ def test_a_reclassification_moves_searches_between_labels(
     # The term change queues the same relabelling for a worker; a Celery worker left
     # running by an earlier test would race the direct call below, so the queued one is
     # only recorded here.
-    from apps.compliance import tasks
-
     queued = []
-    monkeypatch.setattr(tasks.reasons_reclassify, "delay", lambda *a, **k: queued.append(a))
+    monkeypatch.setattr(sharing_tasks.reasons_reclassify, "delay", lambda *a, **k: queued.append(a))
     upload(municipality_a, SAMPLES / "flock_network_audit_13col.csv")
     labelled = Counter()
     for (_, _, _, label), n in search_days().items():

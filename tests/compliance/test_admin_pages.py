@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.audits.models import Finding, FindingEvent
 from apps.compliance.models import BlocklistEntry, ReasonTerm, Rule
-from apps.compliance.services import reason_term_save, reasons_reclassify_all
+from apps.compliance.services import reason_term_save
 from apps.core.models import ChangeRecord
 from apps.municipalities.scoping import municipality_scope
 from apps.sharing.models import Declaration, SearchEvent
+from apps.sharing.services import reasons_reclassify_all
 from tests.audits.factories import AgencyFactory, SearchEventFactory, SharingGrantFactory
 
 pytestmark = pytest.mark.django_db

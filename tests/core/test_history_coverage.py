@@ -8,6 +8,7 @@ saves that would go around them.
 """
 
 import ast
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.services import ACCOUNT_FIELDS, account_save
-from apps.agencies.models import Agency, AgencyAlias
+from apps.agencies.models import Agency, AgencyAlias, ImmigrationAgreement
 from apps.agencies.services import (
     agency_confirm,
     agency_merge,
@@ -26,6 +27,7 @@ from apps.agencies.services import (
     agency_update,
     alias_add,
     alias_remove,
+    registry_import,
 )
 from apps.audits.engagements import (
     engagement_advance,
@@ -33,13 +35,14 @@ from apps.audits.engagements import (
     engagement_link_findings,
 )
 from apps.audits.models import Engagement, Finding
-from apps.compliance.models import BlocklistEntry, ReasonTerm, Rule
+from apps.compliance.models import BlocklistEntry, ReasonTerm, Rule, RulePack
 from apps.compliance.services import (
     BLOCKLIST_FIELDS,
     TERM_FIELDS,
     blocklist_entry_retire,
     blocklist_entry_save,
     reason_term_save,
+    rule_pack_save,
     rule_save,
 )
 from apps.core.models import ActivityEntry, ChangeRecord
@@ -153,6 +156,23 @@ def drive_alias_removed(people, municipality, client):
     return Expected(agency, "changed", {"aliases"})
 
 
+def drive_immigration_agreement_ended(people, municipality, client):
+    """ICE's next 287(g) list no longer holds an agreement: it ends with that import."""
+    header = "STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,SIGNED\n"
+    alice = (
+        "TEXAS,Alice Police Department,Municipality,Jim Wells County,Task Force Model,1/2/2025\n"
+    )
+    arp = "TEXAS,Arp Police Department,Municipality,Smith County,Task Force Model,1/2/2025\n"
+    with tempfile.TemporaryDirectory() as folder:
+        first, second = Path(folder) / "first.csv", Path(folder) / "second.csv"
+        first.write_text(header + alice + arp)
+        second.write_text(header + arp)
+        registry_import(path=first, actor=people.administrator)
+        registry_import(path=second, actor=people.administrator)
+    agreement = ImmigrationAgreement.objects.get(agency_name="Alice Police Department")
+    return Expected(agreement, "changed", {"ended_on", "ended_by"})
+
+
 def drive_agency_merged(people, municipality, client):
     target = AgencyFactory(name="Springfield Police Department")
     source = AgencyFactory(name="Springfield PD (duplicate)", ori="IL0160100", tags=["pd"])
@@ -197,6 +217,13 @@ def drive_rule_changed(people, municipality, client):
     rule.severity = "low" if rule.severity != "low" else "high"
     rule_save(rule=rule, actor=people.administrator, reason="Less severe")
     return Expected(rule, "changed", {"severity"})
+
+
+def drive_rule_pack_changed(people, municipality, client):
+    pack = RulePack.objects.get(state="CA")
+    pack.basis += " Read with Civ. Code 1798.90.51."
+    rule_pack_save(pack=pack, actor=people.administrator, reason="The related section")
+    return Expected(pack, "changed", {"basis"})
 
 
 def drive_reason_term_created(people, municipality, client):
@@ -252,11 +279,13 @@ DRIVERS = {
     "apps.agencies.services:alias_add": [drive_alias_added],
     "apps.agencies.services:alias_remove": [drive_alias_removed],
     "apps.agencies.services:agency_merge": [drive_agency_merged],
+    "apps.agencies.services:registry_import": [drive_immigration_agreement_ended],
     "apps.compliance.services:blocklist_entry_save": [
         drive_blocklist_entry_created, drive_blocklist_entry_changed,
         drive_blocklist_entry_retired,
     ],
     "apps.compliance.services:rule_save": [drive_rule_changed],
+    "apps.compliance.services:rule_pack_save": [drive_rule_pack_changed],
     "apps.compliance.services:reason_term_save": [
         drive_reason_term_created, drive_reason_term_changed,
     ],
@@ -265,7 +294,16 @@ DRIVERS = {
     "apps.audits.engagements:engagement_link_findings": [drive_engagement_findings_linked],
     "apps.audits.engagements:engagement_conclude": [drive_engagement_concluded],
 }  # fmt: skip
-HISTORY_MODELS = {User, Agency, BlocklistEntry, Rule, ReasonTerm, Engagement}
+HISTORY_MODELS = {
+    User,
+    Agency,
+    BlocklistEntry,
+    Rule,
+    RulePack,
+    ReasonTerm,
+    Engagement,
+    ImmigrationAgreement,
+}
 
 
 def assert_kept(expected: Expected, actor: User) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from apps.agencies.models import Agency
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope
 from apps.sharing.models import SearchEvent, SharingGrant
@@ -40,6 +41,18 @@ def test_add_municipality_creates_it():
         "IL",
     )
     assert "Elm Ridge" in output and "elm-ridge" in output
+
+
+def test_add_municipality_brings_its_police_department_into_the_directory():
+    run(
+        "add_municipality", "elm-ridge", name="Elm Ridge",
+        police_department="Elm Ridge Police Department", ori="IL9990777",
+    )  # fmt: skip
+
+    agency = Agency.objects.get(ori="IL9990777")
+    assert (agency.name, agency.level, agency.is_confirmed) == (
+        "Elm Ridge Police Department", "local", True,
+    )  # fmt: skip
 
 
 def test_add_municipality_refuses_a_duplicate_slug():

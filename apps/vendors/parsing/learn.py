@@ -20,7 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
+import pypdfium2
 from django.conf import settings
+from pypdfium2 import raw
 
 from .errors import FileRejected, RowError
 from .formats import Format, normalize_header
@@ -179,8 +182,6 @@ class _Line:
 def _text_lines(path: Path) -> list[_Line]:
     # PDFium's text page, not pdfminer's layout analysis: a 40-page report read in
     # about a second instead of half a minute (docs/benchmarks.md).
-    import pypdfium2
-
     started = time.monotonic()
     lines: list[_Line] = []
     number = 0
@@ -246,8 +247,6 @@ def _words(page) -> list[dict]:
     last one: an OCR layer often places each character on its own. Boxes are PDFium's
     loose ones, from the font's ascent and descent, so a comma's top is its line's.
     """
-    from pypdfium2 import raw
-
     textpage = page.get_textpage()
     try:
         height = float(page.get_height())
@@ -385,8 +384,6 @@ def open_section_workbook(path: Path) -> tuple[Format, Table, Iterator] | None:
     NAME` column), or None when the workbook's sheets are not the report's sections."""
     size = path.stat().st_size
     check_workbook_archive(path, size)
-    import openpyxl
-
     source = path.open("rb")
     try:
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)

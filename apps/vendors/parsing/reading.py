@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
+import openpyxl
+
 from .errors import FileRejected
 from .formats import _shown, detect_format, expected_headers
 
@@ -170,8 +172,6 @@ def check_workbook_archive(path: Path, size: int) -> None:
 
 
 def _open_checked_xlsx(path: Path, size: int) -> Table:
-    import openpyxl
-
     # A file object, not the path: stored files have no extension, which openpyxl checks.
     source = path.open("rb")
     try:

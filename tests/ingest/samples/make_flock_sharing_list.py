@@ -8,6 +8,9 @@ writes, next to this script:
 - flock_shared_networks.xlsx / .csv: a large list (400 partner rows, a dozen own
   networks repeated on every sharing row), sheet `SharedNetworks_2025_December_30`.
 
+`partner_rows` makes the lists of a California and a Virginia department (the rule packs'
+tests write them where they run).
+
 Every name is fictional except the federal components' own names. Tests import this
 file (by path) to make further snapshots of the large list.
 """
@@ -132,6 +135,43 @@ def large_rows(*, rows: int = LARGE_ROWS, seed: int = 11) -> list[list[str]]:
     for position, (name, _) in zip(range(17, rows, 53), FEDERAL_PARTNERS, strict=False):
         table.insert(position, [name, "", own])
     return table
+
+
+# --- lists of other states (rule packs) ----------------------------------------------------
+
+# Sea Cliff County CA SO's list: California partners, Arizona and Florida ones and a
+# federal Veterans Affairs police department; (name, shares back, receives the county's
+# networks). Yuma AZ PD shares with the county and receives nothing: no grant out.
+SEA_CLIFF_NETWORKS = [
+    "City of Avila Shores CA (SCSO)",
+    "Sea Cliff County CA SO - Patrol ",
+    "Sea Cliff County CA SO - Harbor",
+]
+SEA_CLIFF_PARTNERS = [
+    ("Kings County Sheriff's Office CA ", True, True), ("Kestrelmont CA PD", True, True),
+    ("Pinebrook County CA SO ", False, True), ("Casa Grande AZ PD ", True, True),
+    ("Pinal County AZ SO", False, True), ("Polk County FL SO ", False, True),
+    ("Ocala FL PD", True, True), ("[Federal] Loma Verde CA Veterans Affairs PD ", False, True),
+    ("Yuma AZ PD", True, False),
+]  # fmt: skip
+# Blue Ridge Hollow VA PD's list: Virginia partners, a North Carolina and a Tennessee
+# one, a federal Veterans Affairs police department and a private company.
+BLUE_RIDGE_NETWORKS = ["Blue Ridge Hollow VA PD - LPR", "Blue Ridge Hollow VA PD - Schools "]
+BLUE_RIDGE_PARTNERS = [
+    ("Roanoke Falls VA PD", True, True), ("Alder County VA SO ", False, True),
+    ("Pine Gap NC PD ", True, True), ("Laurel Ford TN PD", False, True),
+    ("[Federal] Salem Crossing VA Veterans Affairs PD", False, True),
+    ("Lowe's Home Centers ", False, True), ("Birch Knob VA PD", True, False),
+]  # fmt: skip
+
+
+def partner_rows(own_networks: list[str], partners: list[tuple[str, bool, bool]]):
+    """One row per partner: its networks if it shares back, the owner's if it receives."""
+    own = ",".join(own_networks)
+    return [
+        [name, _partner_networks(name) if shares_back else "", own if receives else ""]
+        for name, shares_back, receives in partners
+    ]
 
 
 # --- writers ------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ from django.utils.html import format_html
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from apps.accounts.permissions import StateStaffRequiredMixin
+from apps.core.activity import ACTION_AREAS, action_label
+from apps.core.models import ActivityEntry
+from apps.core.spreadsheets import TableExportMixin
 from apps.municipalities.models import Municipality
 
-from .activity import ACTION_AREAS, action_label
-from .models import ActivityEntry
-from .spreadsheets import TableExportMixin
+from .permissions import StateStaffRequiredMixin
 
 AREA_PREFIX = "area:"
 

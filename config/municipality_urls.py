@@ -1,3 +1,6 @@
+"""The pages of one municipality, under `/m/<municipality_slug>/` (see
+`TenantScopeMiddleware`): its dashboard, findings, sharing and uploads."""
+
 from django.urls import path
 
 from apps.audits import views as finding_views

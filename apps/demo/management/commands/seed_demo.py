@@ -1,13 +1,16 @@
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.agencies.services import police_department_agency_ensure, registry_import
 from apps.audits.evaluation import municipality_evaluate
-from apps.core import demo, locks
+from apps.core import locks
+from apps.demo import data as demo
 from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope
 from apps.municipalities.services import membership_add, municipality_create
@@ -18,7 +21,8 @@ from apps.vendors.loading import export_load
 from apps.vendors.models import Vendor
 from apps.vendors.services import export_receive
 
-SAMPLES = settings.BASE_DIR / "tests" / "ingest" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+ICE_287G_LIST = settings.BASE_DIR / "apps" / "agencies" / "data" / "ice_287g_agencies_2026.xlsx"
 
 # The columns that hold times read from the demo's files. The other times (uploads,
 # loads, a sharing list's snapshot when its file carries no date) are the seeding's own.
@@ -88,6 +92,16 @@ def demo_dates_shift(*, municipality_ids: list[int], before: datetime, today: da
     return weeks
 
 
+def production_settings() -> bool:
+    """Whether these are production's settings: its module, or what only it turns on
+    (cookies sent over HTTPS only, HSTS), so a copy of them under another name counts too."""
+    return (
+        settings.SETTINGS_MODULE == "config.settings.production"
+        or settings.SESSION_COOKIE_SECURE
+        or bool(settings.SECURE_HSTS_SECONDS)
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Create the fictional demo municipalities, one account per role, and load demo "
@@ -104,9 +118,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # The demo's logins and passwords are printed in the README: on a production
+        # server they would be a way in.
+        if production_settings():
+            raise CommandError(
+                "seed_demo creates the demo's published logins; it does not run under "
+                "production settings."
+            )
         created = self._tenants_and_accounts()
         began = timezone.now()
         loaded, touched = self._exports()
+        # Before the evaluation: rules on 287(g) partners read the agreements.
+        registry_import(path=ICE_287G_LIST, file_name=ICE_287G_LIST.name)
         if touched:
             today = options["today"] or timezone.localdate()
             # Each municipality's story is moved on its own, so every demo dashboard (not
@@ -134,7 +157,7 @@ class Command(BaseCommand):
         created = 0
         for item in demo.MUNICIPALITIES:
             if not Municipality.objects.filter(slug=item.slug).exists():
-                municipality_create(
+                municipality = municipality_create(
                     name=item.name,
                     slug=item.slug,
                     county=item.county,
@@ -142,6 +165,7 @@ class Command(BaseCommand):
                     police_department=item.police_department,
                     ori=item.ori,
                 )
+                police_department_agency_ensure(municipality=municipality)
                 created += 1
         for account in demo.ACCOUNTS:
             user, is_new = User.objects.get_or_create(

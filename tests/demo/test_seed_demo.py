@@ -1,14 +1,17 @@
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Max
+from django.test import override_settings
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audits.models import Finding
-from apps.core import demo
+from apps.demo import data as demo
+from apps.demo.management.commands import seed_demo
 from apps.municipalities.models import Membership, Municipality
 from apps.municipalities.scoping import municipality_scope, statewide_scope
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
@@ -50,6 +53,32 @@ HOME_BY_ROLE = {
     "auditor": "/state/",
     "administrator": "/state/administration/",
 }
+
+
+# What production's settings turn on (config/settings/production.py), one at a time.
+PRODUCTION_LIKE = [
+    {"SETTINGS_MODULE": "config.settings.production"},
+    {"SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True},
+    {"SECURE_HSTS_SECONDS": 31536000},
+]
+
+
+@pytest.mark.parametrize("production", PRODUCTION_LIKE, ids=lambda values: next(iter(values)))
+def test_seed_demo_refuses_production_settings_and_writes_nothing(production):
+    with override_settings(**production), pytest.raises(CommandError, match="production"):
+        call_command("seed_demo")
+    with statewide_scope():
+        assert not Municipality.objects.exists()
+        assert not User.objects.exists()
+        assert not SearchEvent.objects.exists()
+
+
+def test_seed_demo_reads_its_own_samples_not_the_tests():
+    """The demo runs from its app: every upload it names is in apps/demo/samples."""
+    samples = Path(seed_demo.__file__).resolve().parents[2] / "samples"
+    assert samples == seed_demo.SAMPLES
+    assert all((samples / item.file).is_file() for item in demo.EXPORTS)
+    assert "tests" not in samples.parts
 
 
 def test_seed_demo_is_idempotent():

@@ -1,4 +1,4 @@
-"""The fictional municipalities and accounts that `seed_demo` creates.
+"""The fictional municipalities, accounts and uploads that `seed_demo` creates.
 
 Plain data with no Django import, so `scripts/portal.py` can print the logins.
 """
@@ -92,7 +92,7 @@ class DemoExport:
     municipality: str
     vendor: str
     kind: str
-    file: str  # a sample in tests/ingest/samples (see its README)
+    file: str  # a file in apps/demo/samples
 
 
 # Uploads that give the demo a finding of every rule.

@@ -3,11 +3,11 @@
 
 from django.urls import include, path
 
+from apps.accounts import activity_views
 from apps.accounts import views as account_views
 from apps.agencies import views as agency_views
 from apps.audits import views as audit_views
 from apps.compliance import views as compliance_views
-from apps.core import activity_views
 from apps.sharing import views as sharing_views
 
 app_name = "state"
