@@ -47,9 +47,9 @@ never out of order themselves, but what they take counts for the takes after the
 The order is checked as the portal runs: each take is recorded with the transaction
 that took it (among its after-commit callbacks, so the rollback of a savepoint forgets
 exactly the takes it released), and a take is compared with the highest rank and the
-highest id of each per-id lock the transaction holds. A take that
-breaks the order raises `LockOrderError` when `settings.DEBUG` or
-`PORTAL_CHECK_LOCK_ORDER` is on (test and local settings), and logs an error otherwise.
+highest id of each per-id lock the transaction holds. A take that breaks the order
+raises `LockOrderError` when `settings.DEBUG` or `PORTAL_CHECK_LOCK_ORDER` is on (test
+and local settings), and logs an error otherwise.
 """
 
 import logging
