@@ -116,6 +116,7 @@ class AgencyResolver:
             self._cache[key] = Resolution(agency_id, "created")
             found.append((key[0], parsed, agency_id, "created"))
         new_aliases = {}
+        tags: dict[int, dict[str, None]] = {}
         for raw_name, parsed, agency_id, _ in found:
             if parsed.match_key not in self._aliases:
                 new_aliases[parsed.match_key] = AgencyAlias(
@@ -123,9 +124,16 @@ class AgencyResolver:
                 )
                 self._aliases[parsed.match_key] = agency_id
             if parsed.tags:
-                _add_tags(agency_id, parsed.tags)
+                tags.setdefault(agency_id, {}).update(dict.fromkeys(parsed.tags))
+        # Two loads that write the same agencies' rows (or the same new spellings, which
+        # are unique) write them in one order, by id and by spelling: they wait for each
+        # other, never deadlock.
+        for agency_id in sorted(tags):
+            _add_tags(agency_id, tuple(tags[agency_id]))
         AgencyAlias.objects.bulk_create(
-            new_aliases.values(), ignore_conflicts=True, batch_size=BULK_BATCH
+            [new_aliases[key] for key in sorted(new_aliases)],
+            ignore_conflicts=True,
+            batch_size=BULK_BATCH,
         )
         return {key: self._cache[key].agency_id for key in names}
 

@@ -41,6 +41,14 @@ def _aliases(agency: Agency) -> list[str]:
     return sorted(agency.aliases.values_list("alias", flat=True))
 
 
+def _stored_state(agency: Agency) -> str:
+    """The agency's state as stored, read without a lock. Whether a change moves the
+    agency to another state decides whether the searches lock is taken, and that lock
+    ranks before the agency's row (apps/core/locks.py): so it is decided before the row
+    is locked and read back, against what is stored, not what a caller's object says."""
+    return Agency.objects.filter(pk=agency.pk).values_list("state", flat=True).get()
+
+
 def _searcher_state_changed(agency: Agency) -> None:
     """A statewide pool covers the searchers of the home state: recount the agency's
     searches where one decides (searches of many municipalities: no load meanwhile)."""
@@ -68,7 +76,7 @@ def agency_rename(
 ) -> Agency:
     """Give the agency its proper name; the old spelling stays as an alias, so uploads
     that still write it keep resolving to this agency."""
-    if parse_agency_name(name).state not in ("", agency.state):
+    if parse_agency_name(name).state not in ("", _stored_state(agency)):
         # A new state rewrites the agency's searches: the searches lock ranks before the
         # agency's row and the activity log's lock, so it is taken first (apps/core/locks.py).
         locks.SEARCHES.take()
@@ -103,10 +111,14 @@ def agency_update(*, agency: Agency, changes: dict, actor: User | None, reason: 
     with or are searched by the agency are evaluated again once this commits.
     """
     renamed = bool(changes.get("name")) and changes["name"].strip() != agency.name
-    if renamed or ("state" in changes and (changes["state"] or "").upper() != agency.state):
+    stored_state = _stored_state(agency)
+    if (renamed and parse_agency_name(changes["name"]).state not in ("", stored_state)) or (
+        "state" in changes and (changes["state"] or "").upper() != stored_state
+    ):
         # A new state (given, or read from the new name) rewrites the agency's searches
-        # under the searches lock, which ranks before the activity log's that each change
-        # record takes: so it is taken first (apps/core/locks.py).
+        # under the searches lock, which ranks before the agency's row and the activity
+        # log's that each change record takes: so it is taken first (apps/core/locks.py).
+        # Only then: held exclusive, it waits for every load and blocks new ones.
         locks.SEARCHES.take()
     if renamed:
         agency = agency_rename(agency=agency, name=changes["name"], actor=actor, reason=reason)
@@ -177,12 +189,16 @@ def agency_merge(
     if source.pk == target.pk:
         raise ValueError("An agency cannot be merged into itself.")
     # Searches of many municipalities change agency: no load may run meanwhile. Taken
-    # before the agencies' rows, which a load locks (FOR KEY SHARE) under its shared hold.
+    # before the agencies' rows, which a load locks (FOR KEY SHARE) under its shared hold;
+    # so, no load left to wait for, both rows are locked FOR UPDATE at once: the source
+    # is deleted and an ORI (a key column) may move from one to the other.
     locks.SEARCHES.take()
     for agency in sorted((source, target), key=lambda agency: agency.pk):
-        row_reread(agency)
+        agency.refresh_from_db(from_queryset=Agency._base_manager.select_for_update())
     before_aliases, source_ori = _aliases(target), source.ori
     merged = reason or "Merged in agency review."
+    # Every row this changes is locked before the first entry in a history: each takes the
+    # activity log's lock, which ranks after every row lock (apps/core/locks.py).
     with statewide_scope(), connection.cursor() as cursor:
         touched = municipalities_touching([source.pk, target.pk])
         AgencyAlias.objects.filter(agency=source).update(agency=target)
@@ -199,21 +215,33 @@ def agency_merge(
         # ICE's agreements follow their agency; the next import matches them through the
         # source's spellings, now the target's aliases.
         ImmigrationAgreement.objects.filter(agency=source).update(agency=target)
-        # A block on either name stays a block on the merged agency; the entries and the
-        # agencies under the old one say so in their history.
-        for entry in BlocklistEntry.objects.filter(agency=source).select_for_update():
-            model_update(instance=entry, fields=["agency"], data={"agency": target},
-                         actor=actor, reason=merged)  # fmt: skip
+        entries = list(
+            BlocklistEntry.objects.filter(agency=source).order_by("pk").select_for_update()
+        )
         # Findings keep their history; the re-evaluation below closes those about the
-        # old agency and opens them again under the merged one.
-        Finding.objects.filter(agency=source).update(agency=target)
+        # old agency and opens them again under the merged one. Locked in the order an
+        # evaluation locks them (by municipality, then id), then moved.
+        findings = list(
+            Finding.objects.filter(agency=source)
+            .order_by("municipality_id", "pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        Finding.objects.filter(pk__in=findings).update(agency=target)
         # The target itself may be one of them: it takes the source's place instead.
-        for agency in (
+        children = list(
             Agency.objects.filter(parent=source)
             .exclude(pk=target.pk)
+            .order_by("pk")
             .select_for_update(no_key=True)
-        ):
-            model_update(instance=agency, fields=["parent"], data={"parent": target},
+        )
+        # A block on either name stays a block on the merged agency; the entries and the
+        # agencies under the old one say so in their history.
+        for entry in entries:
+            model_update(instance=entry, fields=["agency"], data={"agency": target},
+                         actor=actor, reason=merged)  # fmt: skip
+        for child in children:
+            model_update(instance=child, fields=["parent"], data={"parent": target},
                          actor=actor, reason=merged)  # fmt: skip
     task_named("audits.evaluations_dispatch").delay_on_commit(
         municipality_ids=touched, trigger="manual"

@@ -916,6 +916,7 @@ def _stored_read(ids: list[int]) -> dict[tuple[int, str, str], _Stored]:
     it."""
     with connection.cursor() as cursor:
         _fast_timestamps(cursor)
+        locks.FINDING_ROWS.claim(ids)
         cursor.execute(_STORED_READ, {"ids": ids})
         stored = {}
         for row in cursor.fetchall():
@@ -1240,22 +1241,24 @@ def municipalities_evaluate(
             context = _context(municipalities)
             fingerprints = fingerprints_compute(context)
             unchanged = set() if force else fingerprints_unchanged(fingerprints)
-            if unchanged:
-                # The skipped and the evaluated write their status rows apart: all locked
-                # now, in id order, as every other writer of several takes them.
-                statuses_lock(ids)
-            skipped = runs_unchanged_record(
-                {pk: fingerprints[pk] for pk in unchanged},
-                trigger=trigger,
-                started_at=now,
-                duration=time.monotonic() - started,
-            )
+            skipped_duration = time.monotonic() - started
             municipalities = [m for m in municipalities if m.pk not in unchanged]
             context.ids = [m.pk for m in municipalities]
             hits: list[Hit] = []
             for check in CHECKS if context.ids else ():
                 hits.extend(check(context))
             counts = _reconcile(context, hits, now)
+            if unchanged:
+                # The skipped and the evaluated write their status rows apart: all locked
+                # now, in id order, as every other writer of several takes them, and after
+                # the findings `_reconcile` locked (apps/core/locks.py).
+                statuses_lock(ids)
+            skipped = runs_unchanged_record(
+                {pk: fingerprints[pk] for pk in unchanged},
+                trigger=trigger,
+                started_at=now,
+                duration=skipped_duration,
+            )
             # The batch's time is each of its runs' time: they ran together.
             duration = time.monotonic() - started
             runs = EvaluationRun.objects.bulk_create(

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.core import activity
+from apps.core import activity, locks
 from apps.core.files import download_name
 
 from .models import Finding, FindingEvent
@@ -57,6 +57,7 @@ def finding_transition(
         and not actor.memberships.filter(municipality_id=finding.municipality_id).exists()
     ):
         raise PermissionDenied("Not a finding of your municipality.")
+    locks.FINDING_ROWS.claim([finding.municipality_id])
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if finding.status not in sources:
         raise ValidationError(
@@ -117,8 +118,14 @@ def findings_assign(*, findings, assignee: User | None, actor: User) -> int:
 
 @transaction.atomic
 def findings_bulk_transition(*, findings, action: str, actor: User, note: str = "") -> int:
-    # The status rows are recounted at the end, after each finding's activity entry: their
-    # locks rank before the activity log's, so they are taken first (apps/core/locks.py).
+    # Every finding first, in the order an evaluation locks them (by municipality, then
+    # id), then the status rows, recounted at the end but locked before each finding's
+    # activity entry: that is the order of their locks (apps/core/locks.py).
+    ids = [finding.pk for finding in findings]
+    locks.FINDING_ROWS.claim({finding.municipality_id for finding in findings})
+    findings = list(
+        Finding.objects.filter(pk__in=ids).order_by("municipality_id", "pk").select_for_update()
+    )
     statuses_lock({finding.municipality_id for finding in findings})
     done = 0
     for finding in findings:

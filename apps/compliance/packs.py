@@ -9,11 +9,14 @@ pack (or with no state recorded) by the pack of the portal's home state,
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.checks import Error, register
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 from apps.municipalities.models import Municipality
 
 from .models import Rule, RulePack
+from .rulebook import PACKS
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,12 @@ class Packs:
         """The state whose pack judges a municipality of `municipality_state`."""
         if municipality_state in self.by_state:
             return municipality_state
+        if settings.PORTAL_HOME_STATE not in self.by_state:
+            # Fail closed: judging nobody would close every finding as "no longer holds".
+            raise ImproperlyConfigured(
+                f"PORTAL_HOME_STATE is {settings.PORTAL_HOME_STATE!r}, which has no rule pack"
+                f" (packs: {', '.join(sorted(self.by_state)) or 'none'})."
+            )
         return settings.PORTAL_HOME_STATE
 
     def rule(self, municipality_state: str, code: str) -> Rule | None:
@@ -54,3 +63,21 @@ def pack_municipality_ids(pack: RulePack) -> list[int]:
     if pack.state == settings.PORTAL_HOME_STATE:
         judged |= ~Q(state__in=Rule.objects.values("pack__state"))
     return sorted(Municipality.objects.filter(judged).values_list("pk", flat=True))
+
+
+@register()
+def home_state_has_a_pack(app_configs, **kwargs) -> list[Error]:
+    """The home state's pack judges every municipality of a state without one: a home
+    state the rulebook has no pack for would leave them unjudged."""
+    states = sorted(spec["state"] for spec in PACKS)
+    if settings.PORTAL_HOME_STATE in states:
+        return []
+    return [
+        Error(
+            f"PORTAL_HOME_STATE is {settings.PORTAL_HOME_STATE!r}, which has no rule pack.",
+            hint=f"Set it to one of {', '.join(states)}, or add the state's pack to"
+            " apps/compliance/rulebook.py with a data migration (README: 'Using the portal in"
+            " another state').",
+            id="compliance.E001",
+        )
+    ]

@@ -177,6 +177,11 @@ def searches_retention(
     cutoff_start, _ = month_bounds(cutoff_month)
     with transaction.atomic(), connection.cursor() as cursor:
         locks.SEARCHES.take()
+        if not dry_run:
+            # Before reading any partition: the daily job holds this lock while it locks
+            # the searches table ACCESS EXCLUSIVE, which waits for every reader of a
+            # partition. Read first and wait for this lock after, and the two deadlock.
+            locks.PARTITIONS.take()
         cursor.execute(
             f"SELECT DISTINCT date_trunc('month', searched_at AT TIME ZONE 'UTC')::date"  # noqa: S608 # nosec B608 - constant names, values bound
             f" FROM {DEFAULT} WHERE searched_at < %s",
@@ -203,7 +208,6 @@ def searches_retention(
             return Retention(cutoff=cutoff, partitions=sorted(names), searches=searches)
         if not expired:
             return Retention(cutoff=cutoff, partitions=[], searches=0)
-        locks.PARTITIONS.take()
         for name in names:
             cursor.execute(
                 sql.SQL("ALTER TABLE {} DETACH PARTITION {}").format(

@@ -6,9 +6,10 @@ import time
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from apps.audits.evaluation import municipalities_evaluate
+from apps.audits.evaluation import _locks_take, municipalities_evaluate
 from apps.audits.models import EvaluationRun, Finding
 from apps.audits.tasks import evaluate_all
 from apps.core.locks import EVALUATION
@@ -104,3 +105,21 @@ def test_a_batch_takes_its_locks_in_ascending_order_and_waits_for_a_run_holding_
             other.execute("SELECT pg_advisory_unlock(%s, %s)", [EVALUATION.key, middle])
         worker.join(timeout=60)
     assert done and sorted(done[0]) == [first, middle, last]
+
+
+def test_a_batch_locks_its_municipalities_and_sets_its_commit_in_one_statement():
+    """The run is latency-critical: its locks and its commit mode cost one round trip."""
+    ids = sorted(MunicipalityFactory().pk for _ in range(3))
+    with CaptureQueriesContext(connection) as queries:
+        municipalities_evaluate(ids, trigger="manual")
+    statements = [query["sql"] for query in queries]
+    locking = [sql for sql in statements if f"pg_advisory_xact_lock({EVALUATION.key}" in sql]
+    assert len(locking) == 1
+    assert "set_config('synchronous_commit'" in locking[0]
+    assert [sql for sql in statements if "synchronous_commit" in sql] == locking
+
+    with transaction.atomic():
+        _locks_take(ids, outermost=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("off",)

@@ -5,12 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.agencies.services import agency_rename, agency_update
 from apps.audits.evaluation import municipality_evaluate
 from apps.core import locks
+from apps.municipalities.models import Municipality
 from apps.municipalities.scoping import municipality_scope
 from apps.vendors.loading import export_load
 from apps.vendors.models import Vendor, VendorExport
@@ -90,7 +91,9 @@ def test_an_upload_its_load_and_its_evaluation_take_their_locks_in_the_order(mun
 def test_the_order_in_the_module_is_the_order_of_ranks_with_one_key_each():
     assert list(locks.ORDER) == sorted(locks.ORDER, key=lambda lock: lock.rank)
     keys = [lock.key for lock in locks.ORDER if lock.key is not None]
-    assert len(keys) == len(set(keys)) == len(locks.ORDER) - 1  # all but the status rows
+    assert len(keys) == len(set(keys))
+    row_locks = [lock for lock in locks.ORDER if lock.key is None]
+    assert row_locks == [locks.FINDING_ROWS, locks.STATUS_ROWS]
     assert all(lock.guards for lock in locks.ORDER)
 
 
@@ -169,6 +172,32 @@ def test_the_record_starts_afresh_after_a_commit_and_after_a_rollback():
     with block:  # rolled back: a new transaction
         locks.INGEST.take(1)
     assert advisory_locks_held() == set(), "every lock ended with its transaction"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_locks_taken_before_a_savepoint_rolled_back_still_count_and_those_inside_do_not():
+    """PostgreSQL keeps the locks taken before a savepoint at its rollback and releases
+    those taken after it: the record follows it, never more, never less."""
+    with transaction.atomic():
+        locks.SEARCHES.take()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Municipality.objects.create(name="Twice", slug="twice")
+            Municipality.objects.create(name="Twice", slug="twice")
+        locks.ACTIVITY.take()
+        # Still held from before the savepoint: taking it again never waits.
+        locks.SEARCHES.take()
+
+    with transaction.atomic():
+        locks.SEARCHES.take()
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            locks.ACTIVITY.take()
+            1 / 0  # noqa: B018
+        assert locks.ACTIVITY.key not in first_keys(advisory_locks_held())
+        # The activity lock went with its savepoint: a lock before it in the order is fine.
+        locks.PARTITIONS.take()
+        locks.ACTIVITY.take()
+        with pytest.raises(locks.LockOrderError, match=r"AGENCY .* after ACTIVITY"):
+            locks.AGENCY.take(3)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -10,13 +10,16 @@ import csv
 import re
 from datetime import UTC, date, datetime
 
+import psycopg
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.audits.evaluation import municipality_evaluate
 from apps.audits.models import Finding
+from apps.core import locks
 from apps.core.models import ActivityEntry
 from apps.municipalities.scoping import municipality_scope, statewide_scope
 from apps.sharing.models import SearchDay, SearchEvent
@@ -26,6 +29,7 @@ from apps.sharing.partitions import (
     searches_months_ensure,
     searches_partitions,
     searches_partitions_ensure,
+    searches_retention,
 )
 from apps.sharing.ungranted import ungranted_rebuild
 from tests.audits.factories import SearchEventFactory
@@ -294,3 +298,33 @@ def test_a_load_makes_no_partition_in_its_transaction_but_right_after_its_commit
         callback()
 
     assert rows_by_partition(municipality_a) == {f"{PARENT}_y2022m01": ids(january)}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_retention_waits_for_the_partitions_lock_before_it_reads_a_partition():
+    """The daily job holds the partitions lock and then the searches table ACCESS
+    EXCLUSIVE: retention must wait for the lock first, reading nothing it would hold."""
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"],
+        password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=False,
+    ) as job:  # fmt: skip
+        job.execute("SELECT pg_advisory_xact_lock(%s)", [locks.PARTITIONS.key])
+        job.execute(f"LOCK TABLE {PARENT} IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '1s'")
+        try:
+            with (
+                CaptureQueriesContext(connection) as queries,
+                pytest.raises(OperationalError, match="lock timeout"),
+            ):
+                searches_retention(older_than_months=12)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        job.rollback()
+    # The statement that timed out, the last before the transaction's rollback.
+    *_, waited_in, rolled_back = (query["sql"] for query in queries)
+    assert rolled_back == "ROLLBACK"
+    assert "pg_advisory_xact_lock" in waited_in
+    assert DEFAULT not in waited_in

@@ -22,6 +22,17 @@ def packs_load(apps, schema_editor):
     schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
+def packs_unload(apps, schema_editor):
+    """Back to one rule set: the other states' rules and every pack go, Illinois' rules
+    stay (with their ids and history) without a pack, so `code` can be unique again."""
+    RulePack = apps.get_model("compliance", "RulePack")
+    Rule = apps.get_model("compliance", "Rule")
+    Rule.objects.exclude(pack__state="IL").delete()
+    Rule.objects.update(pack=None)
+    RulePack.objects.all().delete()
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 class Migration(migrations.Migration):
     dependencies = [("compliance", "0005_blocklistentry_updated_at")]
 
@@ -63,7 +74,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="rule", name="code", field=models.CharField(max_length=40)
         ),
-        migrations.RunPython(packs_load, migrations.RunPython.noop),
+        migrations.RunPython(packs_load, packs_unload),
         migrations.AlterField(
             model_name="rule",
             name="pack",
