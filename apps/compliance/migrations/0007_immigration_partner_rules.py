@@ -19,7 +19,12 @@ def rules_add(apps, schema_editor):
             Rule.objects.get_or_create(pack=pack, code=rule["code"], defaults=rule)
 
 
+def rules_remove(apps, schema_editor):
+    Rule = apps.get_model("compliance", "Rule")
+    Rule.objects.filter(pack__state="IL", code__in=CODES).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [("compliance", "0006_rule_packs")]
 
-    operations = [migrations.RunPython(rules_add, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(rules_add, rules_remove)]
