@@ -11,6 +11,7 @@ as written; pages escape it and the portal's exports write it as text.
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -19,15 +20,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from django.conf import settings
-
 from .naming import US_STATES, normalize_words
 
-# ICE's list has about 1,300 rows; a file of many more is not that list.
+# ICE's list is a workbook of some 100 KB and about 1,300 rows: a file far larger, or of
+# far more rows (blank ones too: a sheet of a million empty rows is read all the same),
+# is not that list.
+MAX_FILE_BYTES = 10 * 1024**2
+MAX_UNPACKED_BYTES = 100 * 1024**2
 MAX_ROWS = 20_000
 # A real workbook compresses text maybe 10-20 times; anything past this is refused.
 MAX_ZIP_RATIO = 100
-MAX_UNPACKED_BYTES = 2 * 1024**3
 # A header may sit under a title row or two.
 ROWS_ABOVE_HEADER = 5
 
@@ -47,7 +49,7 @@ STATE_CODES = {
     "RHODE ISLAND": "RI", "SOUTH CAROLINA": "SC", "SOUTH DAKOTA": "SD", "TENNESSEE": "TN",
     "TEXAS": "TX", "UTAH": "UT", "VERMONT": "VT", "VIRGINIA": "VA", "WASHINGTON": "WA",
     "WEST VIRGINIA": "WV", "WISCONSIN": "WI", "WYOMING": "WY", "PUERTO RICO": "PR",
-    "GUAM": "GU", "U S VIRGIN ISLANDS": "VI", "VIRGIN ISLANDS": "VI", "AMERICAN SAMOA": "AS",
+    "GUAM": "GU", "US VIRGIN ISLANDS": "VI", "VIRGIN ISLANDS": "VI", "AMERICAN SAMOA": "AS",
     "NORTHERN MARIANA ISLANDS": "MP",
 }  # fmt: skip
 
@@ -79,27 +81,31 @@ class PublishedRow:
 class RegistryFile:
     rows: list[PublishedRow]
     problems: list[str]  # rows left out, with why
+    sha256: str  # of the bytes the rows were read from
 
 
 def registry_file_read(path: Path) -> RegistryFile:
-    """Every row of the file with an agency, or RegistryFileRejected."""
-    size = path.stat().st_size
-    if size > settings.PORTAL_UPLOAD_MAX_BYTES:
+    """Every row of the file with an agency, or RegistryFileRejected. The file is read
+    once: the rows and the SHA-256 come from the same bytes."""
+    with path.open("rb") as source:
+        data = source.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
         raise RegistryFileRejected(
-            f"The file is {size:,} bytes, over the portal's limit of "
-            f"{settings.PORTAL_UPLOAD_MAX_BYTES:,}: it is not ICE's list."
+            f"The file is over {MAX_FILE_BYTES:,} bytes, the limit for ICE's list (a "
+            "workbook of about 100 KB): it is not that list."
         )
-    with path.open("rb") as probe:
-        head = probe.read(64 * 1024)
-    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    if not data[: 64 * 1024].strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise RegistryFileRejected("The file is empty: there is nothing to import.")
-    cells = _workbook_rows(path, size) if head.startswith(b"PK\x03\x04") else _text_rows(path, head)
-    return _published_rows(cells)
+    cells = _workbook_rows(data) if data.startswith(b"PK\x03\x04") else _text_rows(data)
+    published = _published_rows(cells)
+    published.sha256 = hashlib.sha256(data).hexdigest()
+    return published
 
 
-def _workbook_rows(path: Path, size: int) -> Iterator[list]:
+def _workbook_rows(data: bytes) -> Iterator[list]:
+    size = len(data)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError):
         raise RegistryFileRejected("The file looks like a ZIP archive but is damaged.") from None
@@ -109,26 +115,26 @@ def _workbook_rows(path: Path, size: int) -> Iterator[list]:
     if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_ZIP_RATIO * max(size, 1):
         raise RegistryFileRejected(
             f"The workbook would unpack to far more data than it holds ({unpacked:,} bytes "
-            f"from {size:,}); it was refused as unsafe."
+            f"from {size:,}; ICE's list unpacks to at most "
+            f"{MAX_UNPACKED_BYTES // 1024**2} MB); it was refused as unsafe."
         )
     import openpyxl
 
-    with path.open("rb") as source:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds on a damaged workbook
+        raise _unreadable(error) from None
+    try:
+        # ICE's list is the first sheet.
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # read what the sheet holds, not what it declares
         try:
-            workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds on a damaged workbook
+            for record in sheet.iter_rows(values_only=True):
+                yield list(record)
+        except Exception as error:  # the sheet's XML is only parsed as it is read
             raise _unreadable(error) from None
-        try:
-            # ICE's list is the first sheet.
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()  # read what the sheet holds, not what it declares
-            try:
-                for record in sheet.iter_rows(values_only=True):
-                    yield list(record)
-            except Exception as error:  # the sheet's XML is only parsed as it is read
-                raise _unreadable(error) from None
-        finally:
-            workbook.close()
+    finally:
+        workbook.close()
 
 
 def _unreadable(error: Exception) -> RegistryFileRejected:
@@ -138,7 +144,8 @@ def _unreadable(error: Exception) -> RegistryFileRejected:
     )
 
 
-def _text_rows(path: Path, head: bytes) -> Iterator[list]:
+def _text_rows(data: bytes) -> Iterator[list]:
+    head = data[: 64 * 1024]
     if head.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -147,35 +154,29 @@ def _text_rows(path: Path, head: bytes) -> Iterator[list]:
         raise _binary()
     else:
         candidates = ["utf-8", "cp1252"]
-    encoding = next((name for name in candidates if _decodes_as(path, name)), None)
-    if encoding is None:
+    text = next(
+        (decoded for name in candidates if (decoded := _decoded(data, name)) is not None), None
+    )
+    if text is None:
         raise RegistryFileRejected(
             "The file's text encoding could not be recognised. Save it as UTF-8 CSV."
         )
-    with path.open("rb") as binary:
-        text = io.TextIOWrapper(binary, encoding=encoding, newline="")
-        first_line = text.readline()
-        delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-        text.seek(0)
-        try:
-            yield from csv.reader(text, delimiter=delimiter)
-        except csv.Error as error:
-            raise RegistryFileRejected(f"The file cannot be read as CSV: {error}.") from None
+    if "\x00" in text:  # no text export holds one
+        raise _binary()
+    first_line = text.partition("\n")[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as error:
+        raise RegistryFileRejected(f"The file cannot be read as CSV: {error}.") from None
 
 
-def _decodes_as(path: Path, encoding: str) -> bool:
-    """The whole file decodes, chunk by chunk (a stray byte deep in it counts too).
-    Raises RegistryFileRejected for a NUL character: no text export holds one."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    with path.open("rb") as source:
-        try:
-            while chunk := source.read(1024 * 1024):
-                if "\x00" in decoder.decode(chunk):
-                    raise _binary()
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
+def _decoded(data: bytes, encoding: str) -> str | None:
+    """The whole file as text (a stray byte deep in it counts too), or None."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def _binary() -> RegistryFileRejected:
@@ -245,13 +246,15 @@ def _published_rows(cells: Iterator[list]) -> RegistryFile:
     rows: list[PublishedRow] = []
     problems: list[str] = []
     for line, record in enumerate(cells, start=header_line + 1):
+        # Every row read counts, blank or not: reading them is the cost.
+        if line > MAX_ROWS:
+            raise RegistryFileRejected(
+                f"The file has more than {MAX_ROWS:,} rows (blank ones counted): ICE's list "
+                "has about 1,300. Delete the rows under the list and import it again."
+            )
         values = {name: record[at] if at < len(record) else None for name, at in columns.items()}
         if not any(_text(value) for value in values.values()):
             continue  # blank rows under the list
-        if len(rows) >= MAX_ROWS:
-            raise RegistryFileRejected(
-                f"The file has more than {MAX_ROWS:,} rows: ICE's list has about 1,300."
-            )
         name = _text(values["LAW ENFORCEMENT AGENCY"])[:255]
         state = state_code(_text(values["STATE"]))
         if not name or not state:
@@ -278,4 +281,4 @@ def _published_rows(cells: Iterator[list]) -> RegistryFile:
                 addendum_label=_text(values.get("ADDENDUM"))[:100],
             )
         )
-    return RegistryFile(rows, problems)
+    return RegistryFile(rows, problems, sha256="")

@@ -1,7 +1,6 @@
 """Changes administrators make to the agency directory, and the import of ICE's list of
 287(g) partners."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,8 +31,9 @@ from .registry import (
     directory_level,
     names_to_match,
     published_values,
+    renamed_pairs,
 )
-from .registry_file import registry_file_read
+from .registry_file import PublishedRow, registry_file_read
 from .resolution import AgencyResolver
 
 
@@ -193,6 +193,7 @@ def agency_merge(
     # so, no load left to wait for, both rows are locked FOR UPDATE at once: the source
     # is deleted and an ORI (a key column) may move from one to the other.
     locks.SEARCHES.take()
+    locks.REGISTRY.take()
     for agency in sorted((source, target), key=lambda agency: agency.pk):
         agency.refresh_from_db(from_queryset=Agency._base_manager.select_for_update())
     before_aliases, source_ori = _aliases(target), source.ori
@@ -212,9 +213,15 @@ def agency_merge(
         )
         ungranted_agencies_refresh(cursor, agency_ids=[source.pk, target.pk], pools_only=False)
         Declaration.objects.filter(agency=source).update(agency=target)
-        # ICE's agreements follow their agency; the next import matches them through the
-        # source's spellings, now the target's aliases.
-        ImmigrationAgreement.objects.filter(agency=source).update(agency=target)
+        # ICE's agreements follow their agency, each with history (below); the next
+        # import matches them through the source's spellings, now the target's aliases.
+        # Locked like the other rows here, before the first entry in a history; an
+        # import of the list, which locks them too, is not running (`REGISTRY`).
+        agreements = list(
+            ImmigrationAgreement.objects.filter(agency=source)
+            .order_by("pk")
+            .select_for_update(no_key=True)
+        )
         entries = list(
             BlocklistEntry.objects.filter(agency=source).order_by("pk").select_for_update()
         )
@@ -242,6 +249,9 @@ def agency_merge(
                          actor=actor, reason=merged)  # fmt: skip
         for child in children:
             model_update(instance=child, fields=["parent"], data={"parent": target},
+                         actor=actor, reason=merged)  # fmt: skip
+        for agreement in agreements:
+            model_update(instance=agreement, fields=["agency"], data={"agency": target},
                          actor=actor, reason=merged)  # fmt: skip
     task_named("audits.evaluations_dispatch").delay_on_commit(
         municipality_ids=touched, trigger="manual"
@@ -289,6 +299,8 @@ def police_department_agency_ensure(*, municipality: Municipality) -> None:
 class RegistryImported:
     record: AgreementImport
     problems: list[str]  # rows left out of the import, with why
+    # Rows left out as repeats of an earlier row: record.rows = matched + queued + skipped.
+    skipped: int = 0
 
 
 def registry_import(
@@ -298,15 +310,19 @@ def registry_import(
 
     1. Each row's agency is resolved in the directory (`AgencyResolver`: alias, name in
        its state, pattern; nothing fuzzy) on its name, state and level; a county
-       agency whose name does not name its county is asked for with the county
+       agency whose name does not name its county, a township's and a municipality's
+       listed in several counties are asked for with the county
        (`registry.name_to_match`). A row whose agency is confirmed is matched; any
        other waits in the agency review queue, with an unconfirmed agency the resolver
        creates (or finds, from an upload) for an administrator to confirm or merge.
     2. Each row is compared with the agreement in force under the same key (state,
-       name, support model): none, one is added; the same as published, nothing is
-       written; otherwise the differences are set, with history.
+       name, a municipality's county, support model; `registry.agreement_key`): none,
+       one is added; the same as published, nothing is written; otherwise the
+       differences are set, with history. A row of the same key as an earlier one is
+       left out and said so in `problems`.
     3. Agreements in force that the file no longer lists end on `today` (the import's
-       day), with history.
+       day), with history; except one that a row to be added renames, paired with it
+       (`registry.renamed_pairs`): it takes the row's name and key, with history.
     4. Once it commits, the municipalities that share with or are searched by an agency
        whose agreements were added, changed or ended are evaluated again.
 
@@ -314,21 +330,32 @@ def registry_import(
     import is kept with who ran it, the file's name and SHA-256, and its counts.
     """
     published = registry_file_read(path)
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(1 << 20):
-            digest.update(chunk)
+    problems = list(published.problems)
+    keys: dict[PublishedRow, str] = {}
+    first_lines: dict[str, int] = {}
+    for row in published.rows:
+        key = agreement_key(row)
+        if key in first_lines:
+            problems.append(
+                f"Row {row.line}: the same agreement as row {first_lines[key]} "
+                f"({row.agency_name}, {row.county or 'no county'}, {row.support_text}), "
+                "left out."
+            )
+            continue
+        first_lines[key] = row.line
+        keys[row] = key
+    rows = list(keys)
     today = today or timezone.localdate()
     with transaction.atomic():
         locks.REGISTRY.take()
         record = AgreementImport.objects.create(
             imported_by=actor, imported_on=today, file_name=(file_name or path.name)[:255],
-            sha256=digest.hexdigest(), rows=len(published.rows),
+            sha256=published.sha256, rows=len(published.rows),
         )  # fmt: skip
-        names = {row: (name, "") for row, name in names_to_match(published.rows).items()}
+        names = {row: (name, "") for row, name in names_to_match(rows).items()}
         agency_ids = AgencyResolver().resolve_many(
             list(dict.fromkeys(names.values())),
-            hints={names[row]: (row.state, directory_level(row)) for row in published.rows},
+            hints={names[row]: (row.state, directory_level(row)) for row in rows},
         )
         confirmed = set(
             Agency.objects.filter(pk__in=set(agency_ids.values()), is_confirmed=True)
@@ -339,31 +366,38 @@ def registry_import(
             for agreement in ImmigrationAgreement.objects.filter(ended_on__isnull=True)
             .select_for_update(no_key=True)
         }  # fmt: skip
-        listed: set[str] = set()
-        added: list[ImmigrationAgreement] = []
+        new: list[tuple[PublishedRow, dict]] = []
         changed = []
-        for row in published.rows:
+        for row in rows:
             agency_id = agency_ids[names[row]]
             if agency_id in confirmed:
                 record.matched += 1
             else:
                 record.queued += 1
-            key = agreement_key(row)
-            if key in listed:
-                continue  # the same agreement twice in the file: the first counts
-            listed.add(key)
             values = published_values(row, agency_id=agency_id)
-            agreement = in_force.get(key)
+            agreement = in_force.get(keys[row])
             if agreement is None:
-                added.append(ImmigrationAgreement(
-                    **{name: value for name, value in values.items() if name != "agency"},
-                    agency_id=agency_id, key=key, first_import=record,
-                ))  # fmt: skip
+                new.append((row, values))
             elif differs(agreement, values):
                 changed.append((agreement, values))
             else:
                 record.unchanged += 1
-        ended = [agreement for key, agreement in in_force.items() if key not in listed]
+        ending = [agreement for key, agreement in in_force.items() if key not in first_lines]
+        # A renamed agreement changes instead of ending: its history goes on.
+        renamed = renamed_pairs(ending, [(row, values["agency"]) for row, values in new])
+        renamed_rows = {row for _, row in renamed}
+        renamed_ids = {agreement.pk for agreement, _ in renamed}
+        values_of = dict(new)
+        changed += [(agreement, {**values_of[row], "key": keys[row]}) for agreement, row in renamed]
+        added = [
+            ImmigrationAgreement(
+                **{name: value for name, value in values.items() if name != "agency"},
+                agency_id=values["agency"], key=keys[row], first_import=record,
+            )
+            for row, values in new
+            if row not in renamed_rows
+        ]  # fmt: skip
+        ended = [agreement for agreement in ending if agreement.pk not in renamed_ids]
         # The agencies whose agreements change, before they do (a row matched to another
         # agency moves its agreement).
         moved = {agreement.agency_id for agreement in [*added, *ended]}
@@ -387,7 +421,7 @@ def registry_import(
             batch_size=2000,
         )  # fmt: skip
         for agreement, values in changed:
-            model_update(instance=agreement, fields=PUBLISHED_FIELDS, data=values,
+            model_update(instance=agreement, fields=(*PUBLISHED_FIELDS, "key"), data=values,
                          actor=actor, reason=reason)  # fmt: skip
         for agreement in ended:
             model_update(
@@ -411,4 +445,4 @@ def registry_import(
                 detail={"sha256": record.sha256, "added": record.added, "changed": record.changed,
                         "ended": record.ended, "unchanged": record.unchanged},
             )  # fmt: skip
-    return RegistryImported(record, published.problems)
+    return RegistryImported(record, problems, skipped=len(published.rows) - len(rows))

@@ -2,7 +2,9 @@
 review, re-imported with history, and shown on the agency pages and lists."""
 
 import csv
+import hashlib
 import io
+import random
 import re
 import zipfile
 from datetime import date
@@ -21,6 +23,7 @@ from apps.agencies.services import agency_merge, registry_import
 from apps.audits.models import Finding
 from apps.core.models import ChangeRecord
 from apps.municipalities.scoping import municipality_scope
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +52,15 @@ def write_csv(path: Path, rows: list[list], columns: list[str] = COLUMNS) -> Pat
     return path
 
 
+def importer() -> str:
+    """An administrator to import as, when a test names none (--actor is required)."""
+    return UserFactory(role="administrator").username
+
+
 def run_import(path: Path, *args: str) -> tuple[int, int, int, int]:
     out = io.StringIO()
+    if "--actor" not in args:
+        args = ("--actor", importer(), *args)
     call_command("import_287g", str(path), *args, stdout=out, stderr=io.StringIO())
     found = COUNTS.search(out.getvalue())
     assert found, out.getvalue()
@@ -211,7 +221,7 @@ def test_a_file_missing_a_column_is_refused_and_nothing_is_written(tmp_path):
                                                  "1/2/2025", "link", ""]], columns)  # fmt: skip
 
     with pytest.raises(CommandError, match=r"lacks ICE's column\(s\) SUPPORT TYPE"):
-        call_command("import_287g", str(path))
+        call_command("import_287g", str(path), "--actor", importer())
     assert not AgreementImport.objects.exists()
     assert not ImmigrationAgreement.objects.exists()
 
@@ -251,10 +261,10 @@ def test_a_workbook_formula_cell_is_read_as_its_value_never_as_a_formula(tmp_pat
     assert imported.problems == ["Row 2: no agency name, left out."]
 
 
-def test_a_file_over_the_upload_limit_is_refused(settings, tmp_path):
-    settings.PORTAL_UPLOAD_MAX_BYTES = 100_000
-    with pytest.raises(CommandError, match="over the portal's limit"):
-        call_command("import_287g", str(SHIPPED))
+def test_a_file_over_the_size_limit_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setattr(registry_file, "MAX_FILE_BYTES", 100_000)
+    with pytest.raises(CommandError, match="over 100,000 bytes, the limit for ICE's list"):
+        call_command("import_287g", str(SHIPPED), "--actor", importer())
     assert not AgreementImport.objects.exists()
 
 
@@ -265,7 +275,7 @@ def test_a_file_of_far_more_rows_than_ices_list_is_refused(monkeypatch, tmp_path
          "Task Force Model", "1/2/2025", "", ""] for n in range(101)
     ])  # fmt: skip
     with pytest.raises(CommandError, match="more than 100 rows"):
-        call_command("import_287g", str(path))
+        call_command("import_287g", str(path), "--actor", importer())
     assert not ImmigrationAgreement.objects.exists()
 
 
@@ -275,7 +285,7 @@ def test_a_workbook_that_would_unpack_to_far_more_than_it_weighs_is_refused(tmp_
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 50_000_000)
     with pytest.raises(CommandError, match="refused as unsafe"):
-        call_command("import_287g", str(path))
+        call_command("import_287g", str(path), "--actor", importer())
 
 
 def test_a_windows_1252_csv_is_read_and_a_binary_file_refused(tmp_path):
@@ -292,7 +302,7 @@ def test_a_windows_1252_csv_is_read_and_a_binary_file_refused(tmp_path):
 
     (tmp_path / "binary.csv").write_bytes(b"STATE,\x00\x01\x02" * 100)
     with pytest.raises(CommandError, match="binary data"):
-        call_command("import_287g", str(tmp_path / "binary.csv"))
+        call_command("import_287g", str(tmp_path / "binary.csv"), "--actor", importer())
 
 
 def test_an_agreement_is_in_force_from_its_signing(tmp_path):
@@ -306,10 +316,180 @@ def test_an_agreement_is_in_force_from_its_signing(tmp_path):
     assert agreements_in_force(on=date(2025, 9, 22)).get().signed_on == date(2025, 9, 22)
 
 
+def test_the_actor_is_required(tmp_path):
+    with pytest.raises(CommandError, match="--actor is required"):
+        call_command("import_287g", str(SHIPPED))
+    assert not AgreementImport.objects.exists()
+
+
 def test_the_actor_must_be_an_administrator(auditor):
     with pytest.raises(CommandError, match="not an administrator"):
         call_command("import_287g", str(SHIPPED), "--actor", auditor.username)
     assert not AgreementImport.objects.exists()
+
+
+def test_a_workbook_that_would_unpack_to_over_100_mb_is_refused_whatever_its_ratio(tmp_path):
+    """1.2 MB that unpacks to 101 MB: under the ratio, over the list's own limit."""
+    path = tmp_path / "large.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/media/image1.bin", random.randbytes(1_100_000))
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 100 * 1024**2)
+    assert path.stat().st_size * registry_file.MAX_ZIP_RATIO > 101 * 1024**2
+    with pytest.raises(CommandError, match="refused as unsafe"):
+        call_command("import_287g", str(path), "--actor", importer())
+    assert not AgreementImport.objects.exists()
+
+
+def test_blank_rows_count_towards_the_row_limit(monkeypatch, tmp_path):
+    monkeypatch.setattr(registry_file, "MAX_ROWS", 100)
+    path = write_csv(tmp_path / "blank.csv", [
+        ["TEXAS", "Arp Police Department", "Municipality", "Smith County", "Task Force Model",
+         "1/2/2025", "", ""],
+        *([""] * 8 for _ in range(150)),
+    ])  # fmt: skip
+    with pytest.raises(CommandError, match=r"more than 100 rows \(blank ones counted\)"):
+        call_command("import_287g", str(path), "--actor", importer())
+    assert not ImmigrationAgreement.objects.exists()
+
+
+def test_the_import_keeps_the_sha256_of_the_file_it_read(tmp_path):
+    path = write_csv(tmp_path / "one.csv", [ARP])
+    run_import(path)
+    assert AgreementImport.objects.get().sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_us_virgin_islands_are_read_as_written_by_ice(tmp_path):
+    assert registry_file.state_code("U.S. VIRGIN ISLANDS") == "VI"
+    path = write_csv(tmp_path / "vi.csv", [
+        ["U.S. VIRGIN ISLANDS", "Virgin Islands Police Department", "State Agency", "",
+         "Task Force Model", "1/2/2025", "", ""],
+    ])  # fmt: skip
+    imported = registry_import(path=path)
+    assert imported.problems == []
+    assert ImmigrationAgreement.objects.get().state == "VI"
+
+
+# --- a later list: renamed agencies, repeated names ---------------------------------------
+
+DOGULAS = ["NEBRASKA", "Dogulas County Sheriff's Office", "County", "Douglas County",
+           "Jail Enforcement Model", date(2025, 4, 1), "link", ""]  # fmt: skip
+ARP = ["TEXAS", "Arp Police Department", "Municipality", "Smith County", "Task Force Model",
+       date(2025, 9, 22), "link", ""]  # fmt: skip
+
+
+def test_an_agency_ice_renames_keeps_its_agreement_with_the_change_in_its_history(
+    administrator, tmp_path
+):
+    run_import(write_csv(tmp_path / "first.csv", [DOGULAS, ARP]))
+    agreement = ImmigrationAgreement.objects.get(agency_name__startswith="Dogulas")
+    douglas = [DOGULAS[0], "Douglas County Sheriff's Office", *DOGULAS[2:]]
+
+    counts = run_import(
+        write_csv(tmp_path / "second.csv", [douglas, ARP]), "--actor", administrator.username
+    )
+
+    assert counts[2:] == (0, 1)  # nothing ended, Arp unchanged
+    second = AgreementImport.objects.first()
+    assert (second.added, second.changed, second.ended) == (0, 1, 0)
+    agreement.refresh_from_db()
+    assert agreement.ended_on is None
+    assert agreement.agency_name == "Douglas County Sheriff's Office"
+    assert ImmigrationAgreement.objects.count() == 2
+    history = ChangeRecord.objects.get(
+        subject_type="agencies.immigrationagreement", subject_id=agreement.pk, action="changed"
+    )
+    assert history.actor == administrator
+    assert history.changes["agency_name"] == [
+        "Dogulas County Sheriff's Office", "Douglas County Sheriff's Office"
+    ]  # fmt: skip
+    assert "ended_on" not in history.changes
+    # The next list matches it under its new name.
+    assert run_import(write_csv(tmp_path / "third.csv", [douglas, ARP]))[2:] == (0, 2)
+
+
+def test_renamed_agencies_that_cannot_be_told_apart_end_and_are_added(tmp_path):
+    """Two agreements of one county, type, model and date renamed at once: no pairing is
+    sure, so each old one ends and each new one is added."""
+    sarpy = ["NEBRASKA", "Srapy County Sheriff's Office", *DOGULAS[2:]]
+    sarpy[3] = "Douglas County"
+    run_import(write_csv(tmp_path / "first.csv", [DOGULAS, sarpy]))
+    renamed = [[row[0], row[1].replace("Dogulas", "Douglas").replace("Srapy", "Sarpy"),
+                *row[2:]] for row in (DOGULAS, sarpy)]  # fmt: skip
+
+    assert run_import(write_csv(tmp_path / "second.csv", renamed))[2] == 2
+    assert ImmigrationAgreement.objects.filter(ended_on__isnull=True).count() == 2
+    assert set(
+        ImmigrationAgreement.objects.filter(ended_on__isnull=True)
+        .values_list("agency_name", flat=True)
+    ) == {"Douglas County Sheriff's Office", "Sarpy County Sheriff's Office"}  # fmt: skip
+
+
+def test_an_agreement_kept_under_a_key_without_its_county_is_not_ended(tmp_path):
+    """Kept before a municipality's key named its county: the next list renames it."""
+    run_import(write_csv(tmp_path / "first.csv", [ARP]))
+    agreement = ImmigrationAgreement.objects.get()
+    ImmigrationAgreement.objects.update(key="TX|arp police department|task_force")
+
+    assert run_import(write_csv(tmp_path / "second.csv", [ARP]))[2] == 0
+
+    agreement.refresh_from_db()
+    assert agreement.ended_on is None
+    assert agreement.key == "TX|arp police department|smith county|task_force"
+    assert ImmigrationAgreement.objects.count() == 1
+
+
+def test_townships_of_one_name_in_different_counties_are_different_agencies(tmp_path):
+    """Pennsylvania lists a Union Township police in two counties; the directory's
+    confirmed "Union Township PD" is neither of them until an administrator says so."""
+    confirmed = Agency.objects.create(
+        name="Union Township PA PD", normalized_name="union township police department",
+        state="PA", level=Agency.Level.LOCAL, is_confirmed=True,
+    )  # fmt: skip
+    union = ["PENNSYLVANIA", "Union Township Police Department", "Municipality",
+             "Lawrence County", "Task Force Model", date(2025, 5, 1), "link", ""]  # fmt: skip
+    washington = [*union[:3], "Washington County", *union[4:]]
+    repeat = [*union[:1], "Union Township Police Dept.", *union[2:]]
+    path = write_csv(tmp_path / "pa.csv", [union, washington, repeat])
+    out = io.StringIO()
+    errors = io.StringIO()
+
+    call_command("import_287g", str(path), "--actor", importer(), stdout=out, stderr=errors)
+
+    agreements = ImmigrationAgreement.objects.filter(state="PA")
+    assert set(agreements.values_list("county", flat=True)) == {
+        "Lawrence County", "Washington County"
+    }  # fmt: skip
+    agencies = set(agreements.values_list("agency", flat=True))
+    assert len(agencies) == 2 and confirmed.pk not in agencies
+    # The repeat is said, and counted: rows = matched + queued + left out.
+    assert errors.getvalue().strip() == (
+        "Row 4: the same agreement as row 2 (Union Township Police Dept., Lawrence County, "
+        "Task Force Model), left out."
+    )
+    assert "3 rows: 0 matched, 2 queued, 1 left out as repeats;" in out.getvalue()
+
+
+def test_a_merge_moves_an_agencys_agreements_with_history(administrator, tmp_path):
+    confirmed = Agency.objects.create(
+        name="Arp City Marshal", normalized_name="arp city marshal", state="TX",
+        level=Agency.Level.LOCAL, is_confirmed=True,
+    )  # fmt: skip
+    run_import(write_csv(tmp_path / "one.csv", [ARP]))
+    agreement = ImmigrationAgreement.objects.get()
+    queued = agreement.agency
+    assert queued != confirmed
+    queued_label = f"{queued.name} (#{queued.pk})"
+
+    agency_merge(source=queued, target=confirmed, actor=administrator)
+
+    agreement.refresh_from_db()
+    assert agreement.agency == confirmed
+    history = ChangeRecord.objects.get(
+        subject_type="agencies.immigrationagreement", subject_id=agreement.pk, action="changed"
+    )
+    assert history.changes["agency"] == [queued_label, f"Arp City Marshal (#{confirmed.pk})"]
+    assert (history.actor, history.reason) == (administrator, "Merged in agency review.")
 
 
 # --- pages ----------------------------------------------------------------------------
@@ -383,5 +563,7 @@ def test_the_demo_data_imports_the_shipped_list_once():
 
     first, second = AgreementImport.objects.order_by("pk")
     assert (first.file_name, first.rows, first.added) == (SHIPPED.name, 1314, 1314)
+    # The demo's administrator imports it: the agreements' history names who did.
+    assert first.imported_by.username == second.imported_by.username == "administrator"
     assert (second.added, second.ended, second.unchanged) == (0, 0, 1314)
     assert ImmigrationAgreement.objects.filter(ended_on__isnull=True).count() == 1314

@@ -17,17 +17,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
         parser.add_argument(
-            "--actor", default="", help="username of the administrator importing the list"
+            "--actor",
+            default="",
+            help="username of the administrator importing the list (required: the "
+            "agreements' history says who imported each list)",
         )
 
     def handle(self, *args, path: Path, actor: str, **options):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        user = None
-        if actor:
-            user = User.objects.filter(username=actor).first()
-            if user is None or not user.is_state_administrator:
-                raise CommandError(f"{actor!r} is not an administrator of the portal.")
+        if not actor:
+            raise CommandError(
+                "--actor is required: give the username of the administrator importing "
+                "the list (the agreements' history names them)."
+            )
+        user = User.objects.filter(username=actor).first()
+        if user is None or not user.is_state_administrator:
+            raise CommandError(f"{actor!r} is not an administrator of the portal.")
         try:
             imported = registry_import(path=path, file_name=path.name, actor=user)
         except RegistryFileRejected as refusal:
@@ -40,5 +46,7 @@ class Command(BaseCommand):
             f"unchanged {record.unchanged}"
         )
         self.stdout.write(
-            f"{record.rows} rows; {record.added} agreements added, {record.changed} changed."
+            f"{record.rows} rows: {record.matched} matched, {record.queued} queued, "
+            f"{imported.skipped} left out as repeats; {record.added} agreements added, "
+            f"{record.changed} changed."
         )

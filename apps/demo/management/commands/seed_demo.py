@@ -22,6 +22,10 @@ from apps.vendors.models import Vendor
 from apps.vendors.services import export_receive
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+# The demo's account that imports ICE's list (`demo.ACCOUNTS`).
+DEMO_ADMINISTRATOR = next(
+    account.username for account in demo.ACCOUNTS if account.role == User.Role.ADMINISTRATOR
+)
 ICE_287G_LIST = settings.BASE_DIR / "apps" / "agencies" / "data" / "ice_287g_agencies_2026.xlsx"
 
 # The columns that hold times read from the demo's files. The other times (uploads,
@@ -128,8 +132,14 @@ class Command(BaseCommand):
         created = self._tenants_and_accounts()
         began = timezone.now()
         loaded, touched = self._exports()
-        # Before the evaluation: rules on 287(g) partners read the agreements.
-        registry_import(path=ICE_287G_LIST, file_name=ICE_287G_LIST.name)
+        # Before the evaluation below: Illinois' IMMIGRATION_PARTNER_* rules read the
+        # agreements in force, so Mesa AZ PD's searches and Riverbend's grant to it are
+        # judged against them. Imported as the demo's administrator, who the history names.
+        registry_import(
+            path=ICE_287G_LIST,
+            file_name=ICE_287G_LIST.name,
+            actor=User.objects.get(username=DEMO_ADMINISTRATOR),
+        )
         if touched:
             today = options["today"] or timezone.localdate()
             # Each municipality's story is moved on its own, so every demo dashboard (not
