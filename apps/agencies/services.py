@@ -193,6 +193,8 @@ def agency_merge(
     # so, no load left to wait for, both rows are locked FOR UPDATE at once: the source
     # is deleted and an ORI (a key column) may move from one to the other.
     locks.SEARCHES.take()
+    # An import of the 287(g) list holds its agreements' rows and then needs the agencies'
+    # (and the activity log): the merge waits for a running import before it locks them.
     locks.REGISTRY.take()
     for agency in sorted((source, target), key=lambda agency: agency.pk):
         agency.refresh_from_db(from_queryset=Agency._base_manager.select_for_update())

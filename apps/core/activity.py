@@ -87,6 +87,8 @@ ACTION_AREAS: dict[str, tuple[str, dict[str, str]]] = {
     "agencies": ("Agency directory", {
         "agency.changed": "Agency changed",
         "agency.retired": "Agency merged into another",
+        "agreementimport.imported": "ICE's 287(g) list imported",
+        "immigrationagreement.changed": "287(g) agreement changed or ended",
     }),
     "downloads": ("Downloads", {
         "download": "Download",

@@ -10,14 +10,11 @@ from apps.compliance.models import BlocklistEntry
 from apps.core import locks
 from apps.core.history import row_reread
 from apps.core.models import ChangeRecord
+from tests.db import other_connection
 
 
 def _other_connection() -> psycopg.Connection:
-    settings = connection.settings_dict
-    return psycopg.connect(
-        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"],
-        password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=False,
-    )  # fmt: skip
+    return other_connection()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -169,3 +166,18 @@ def test_a_merge_locks_the_agency_it_deletes_for_update_up_front(administrator):
     target.refresh_from_db()
     assert target.ori == "IL0990000"
     assert not Agency.objects.filter(pk=source.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_merge_waits_for_an_import_of_the_287g_list(administrator):
+    """An import holds its agreements' rows, then needs the agencies' and the activity
+    log: a merge locking the agencies first would deadlock with it."""
+    source = Agency.objects.create(name="Agency R", state="TX", level="county")
+    target = Agency.objects.create(name="Agency R Sheriff", state="TX", level="county")
+    with _other_connection() as importing:
+        importing.execute("SELECT pg_advisory_xact_lock(%s)", [locks.REGISTRY.key])
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '1s'")
+        with pytest.raises(OperationalError, match="lock timeout"):
+            agency_merge(source=source, target=target, actor=administrator)
+        importing.rollback()

@@ -14,6 +14,7 @@ from apps.audits.evaluation import municipalities_changed, municipalities_evalua
 from apps.audits.models import Finding, MunicipalityStatus
 from apps.audits.services import findings_bulk_transition
 from apps.municipalities.scoping import statewide_scope
+from tests.db import other_connection
 
 from .factories import SearchEventFactory
 
@@ -24,11 +25,7 @@ STATUSES = MunicipalityStatus._meta.db_table
 
 
 def _other_connection() -> psycopg.Connection:
-    settings = connection.settings_dict
-    return psycopg.connect(
-        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"],
-        password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=False,
-    )  # fmt: skip
+    return other_connection()
 
 
 def _hold(other: psycopg.Connection, *, finding: int, status_of: int) -> None:

@@ -109,16 +109,33 @@ def test_pages_link_the_favicon_and_favicon_ico_leads_to_it(client, auditor):
 # --- activity labels ----------------------------------------------------------------------
 
 
+# Variables whose model neither an annotation nor a loop over a query says.
+MODEL_OF = {"agreement": "immigrationagreement"}
+
+
 def _model_name(variable: str, function: ast.FunctionDef, path: Path) -> str:
     """The model name of `variable` in `function`: its annotation, else its own name."""
+    if variable in MODEL_OF:
+        return MODEL_OF[variable]
     arguments = function.args.args + function.args.kwonlyargs
     for argument in arguments:
         if argument.arg == variable and isinstance(argument.annotation, ast.Name):
             return argument.annotation.id.lower()
     names = {model._meta.model_name for model in django_apps.get_models()}
+    # What a name was assigned in the function (entries = list(BlocklistEntry.objects…)).
+    assigned = {
+        node.targets[0].id: node.value
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
     for loop in ast.walk(function):  # for entry in BlocklistEntry.objects.filter(…)
         if isinstance(loop, ast.For) and getattr(loop.target, "id", None) == variable:
-            model = ast.unparse(loop.iter).split(".", 1)[0].lower()
+            source = loop.iter
+            if isinstance(source, ast.Name) and source.id in assigned:
+                source = assigned[source.id]
+            if isinstance(source, ast.Call) and getattr(source.func, "id", None) == "list":
+                source = source.args[0]
+            model = ast.unparse(source).split(".", 1)[0].lower()
             if model in names:
                 return model
     assert variable in names, f"{path}: say which model `{variable}` is in this test"

@@ -10,7 +10,6 @@ import csv
 import re
 from datetime import UTC, date, datetime
 
-import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection
@@ -33,6 +32,7 @@ from apps.sharing.partitions import (
 )
 from apps.sharing.ungranted import ungranted_rebuild
 from tests.audits.factories import SearchEventFactory
+from tests.db import other_connection
 from tests.ingest.test_loading import TRANSACTIONAL, upload
 from tests.sharing.test_ungranted import rollup as ungranted_rollup
 
@@ -304,11 +304,7 @@ def test_a_load_makes_no_partition_in_its_transaction_but_right_after_its_commit
 def test_retention_waits_for_the_partitions_lock_before_it_reads_a_partition():
     """The daily job holds the partitions lock and then the searches table ACCESS
     EXCLUSIVE: retention must wait for the lock first, reading nothing it would hold."""
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"],
-        password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=False,
-    ) as job:  # fmt: skip
+    with other_connection() as job:
         job.execute("SELECT pg_advisory_xact_lock(%s)", [locks.PARTITIONS.key])
         job.execute(f"LOCK TABLE {PARENT} IN ACCESS EXCLUSIVE MODE")
         with connection.cursor() as cursor:

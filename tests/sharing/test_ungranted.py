@@ -146,9 +146,17 @@ def rule_rows(ids: list[int], query: str) -> list[dict]:
         "own_municipalities": [pk for pk, _ in pairs],
         "own_agencies": [agency for _, agency in pairs],
         "lines": evaluation.EVIDENCE_LINES,
-        # The rule's statement also holds the rules on reasons: only this one is on.
-        **{f"on_{code.lower()}": False for code in evaluation._REASON_CONDITIONS},
-        "on_search_without_grant": True,
+        # The rule's statement also holds the other search rules: only this one is on,
+        # for every municipality of the batch.
+        **{
+            f"{prefix}_{code.lower()}": value
+            for code in evaluation._SEARCH_RULES["searches"]
+            for prefix, value in (
+                ("on", code == "SEARCH_WITHOUT_GRANT"),
+                ("all", code == "SEARCH_WITHOUT_GRANT"),
+                ("in", ids if code == "SEARCH_WITHOUT_GRANT" else []),
+            )
+        },
         "any_grant": True,
         "by_days": True,
         "tz": "UTC",
