@@ -1133,7 +1133,16 @@ def _reconcile(context: Context, hits: list[Hit], now) -> dict[int, dict[str, in
             counts[finding.municipality_id]["opened"] += 1
     agreements_ended = _agreements_ended(closing, context.today)
     for finding in closing:
-        cause = _close_cause(finding, grants, agreements_ended)
+        if context.rule(finding.municipality_id, finding.rule_code) is None:
+            # Switched off, or not in the pack that now judges the municipality (its state
+            # changed, or its state got a pack): the condition may still hold.
+            state = context.packs.state_for(context.states[finding.municipality_id])
+            cause = (
+                f"The rule no longer applies here: it is not an active rule of the {state}"
+                " pack that judges this municipality."
+            )
+        else:
+            cause = _close_cause(finding, grants, agreements_ended)
         events.append(_event(finding, finding.status, Finding.Status.CLOSED, cause))
         finding.status, finding.closed_at, finding.close_cause = Finding.Status.CLOSED, now, cause
         changed.append(finding)

@@ -254,3 +254,23 @@ def test_a_municipal_clerk_cannot_see_nor_change_a_pack(client, clerk_a):
     client.post(url, {"name": "x", "basis": "y", "change_reason": "z"})
     california.refresh_from_db()
     assert california.name == "California"
+
+
+def test_a_finding_whose_rule_leaves_the_pack_closes_saying_so(sea_cliff_list):
+    """A municipality recorded in Illinois, then in California: the Illinois findings
+    close because Illinois' rules no longer judge it, not because the sharing stopped."""
+    town = MunicipalityFactory(name="Sea Cliff", state="IL", police_department="Sea Cliff PD")
+    found = loaded_and_evaluated(town, sea_cliff_list)
+    assert ("OUT_OF_STATE_NO_DECLARATION", "Polk County FL SO") in found
+
+    town.state = "CA"
+    town.save(update_fields=["state"])
+    with municipality_scope(town):
+        municipality_evaluate(municipality=town, trigger="manual")
+        gone = Finding.objects.get(rule_code="OUT_OF_STATE_NO_DECLARATION",
+                                   subject_label__contains="Polk County FL SO")  # fmt: skip
+    assert gone.status == Finding.Status.CLOSED
+    assert gone.close_cause == (
+        "The rule no longer applies here: it is not an active rule of the CA pack that judges"
+        " this municipality."
+    )
