@@ -34,9 +34,9 @@ The fingerprint is a hash of:
     night; on that day it changes, and the municipality is evaluated. Nothing else an
     evaluation writes depends on today (summaries say "since", never "for N months")
     but the 287(g) agreements in force, shared by all (below).
-- shared by all: every pack's active rules with their severity and settings (and so
-  which states have a pack: a municipality's state, in its own row, picks its pack),
-  the reason terms
+- its own pack's active rules with their severity and settings (a municipality's
+  state, in its own row, picks its pack; another state's rules are not its inputs);
+- shared by all: which states have a pack, the reason terms
   (count and version), the agency directory's version (a merge, a new name, state or
   level: every municipality is evaluated again), the blocked agencies, the searches'
   partitions, the home state and time zone, whether any grant exists at all
@@ -230,11 +230,6 @@ def _shared_inputs(context: Context) -> str:
             "blocked": sorted(context.blocked),
             "partitions": partitions,
             "packs": sorted(context.packs.by_state),
-            "rules": sorted(
-                (state, rule.code, rule.severity, rule.settings)
-                for state, rules in context.packs.rules.items()
-                for rule in rules.values()
-            ),
             "terms": terms,
             "agreements": agreements,
             "agreements_until": agreements_until,
@@ -268,10 +263,23 @@ def fingerprints_compute(context: Context) -> dict[int, str]:
             },
         )
         rows = cursor.fetchall()
+    # Each municipality's own pack's active rules: a change to another state's rule
+    # leaves its fingerprint as it was.
+    pack_rules: dict[str, str] = {}
     fingerprints = {}
     for pk, inputs in rows:
         own = ",".join(map(str, context.own_agencies.get(pk, [])))
-        text = f"{shared}|{inputs}|{own}"
+        state = context.packs.state_for(context.states[pk])
+        if state not in pack_rules:
+            pack_rules[state] = json.dumps(
+                sorted(
+                    (rule.code, rule.severity, rule.settings)
+                    for rule in context.packs.rules.get(state, {}).values()
+                ),
+                sort_keys=True,
+                default=str,
+            )
+        text = f"{shared}|{state}:{pack_rules[state]}|{inputs}|{own}"
         fingerprints[pk] = hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
     return fingerprints
 

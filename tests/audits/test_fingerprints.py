@@ -317,3 +317,22 @@ def test_the_statewide_form_of_the_check_gives_the_same_fingerprints(
 
     assert few == many
     assert len(set(few.values())) == 2  # and the two municipalities' differ
+
+
+def test_a_change_to_another_states_pack_leaves_a_municipality_skipped(
+    state, municipality_a, municipality_b
+):
+    """Only the pack that judges a municipality is in its fingerprint: a California rule's
+    new severity re-evaluates California's municipalities, not Illinois'."""
+
+    def queued_then_evaluated() -> set[int]:
+        changed = nightly()
+        municipalities_evaluate(sorted(changed), trigger="nightly")
+        return changed
+
+    Municipality.objects.filter(pk=municipality_b.pk).update(state="CA")
+    assert queued_then_evaluated() == {municipality_b.pk}  # its own row moved
+    Rule.objects.filter(pack__state="CA", code="FEDERAL_GRANT").update(severity="critical")
+    assert queued_then_evaluated() == {municipality_b.pk}
+    Rule.objects.filter(pack__state="IL", code="FEDERAL_GRANT_REVIEW").update(severity="high")
+    assert queued_then_evaluated() == {municipality_a.pk}
