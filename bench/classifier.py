@@ -3,8 +3,10 @@
     cd /work/main && .venv/bin/python -m bench.classifier
 
 Loads the labelled corpus (``tests/compliance/reason_corpus.csv``, used while building
-the term lists) and the held-out file (``tests/compliance/reason_holdout.csv``, written
-before the classifier existed and not tuned on), labels every reason with
+the term lists), the held-out file (``tests/compliance/reason_holdout.csv``, written
+before the classifier existed and not tuned on) and the blind corpus
+(``tests/compliance/reason_blind.csv``, written by someone who had not seen the term
+lists, frozen), labels every reason with
 ``ReasonClassifier(DEFAULT_TERMS)`` and with a naive baseline (case-insensitive substring
 search of a short keyword list, same priority order), and prints per corpus and label the
 precision, recall and F1 of both, the classifier's misclassified reasons, and its speed.
@@ -25,6 +27,9 @@ from apps.compliance.default_terms import DEFAULT_TERMS  # noqa: E402
 CORPORA = {
     "corpus": ROOT / "tests" / "compliance" / "reason_corpus.csv",
     "holdout": ROOT / "tests" / "compliance" / "reason_holdout.csv",
+    # Written blind (by someone who had not seen the term lists), frozen before any term
+    # is added from it (tests/compliance/README_blind.md).
+    "blind": ROOT / "tests" / "compliance" / "reason_blind.csv",
 }
 BASELINE_KEYWORDS = {
     "immigration": ["ice", "immigration", "hsi", "ero", "cbp", "border patrol", "dhs", "uscis",
