@@ -96,9 +96,17 @@ def findings_assign(*, findings, assignee: User | None, actor: User) -> int:
     """Give findings to an auditor (or to nobody); the step is kept in each history."""
     if not actor.is_state_staff:
         raise PermissionDenied("Only state auditors assign findings.")
+    # Every finding locked first, in the order an evaluation locks them (by municipality,
+    # then id), before the first activity entry takes the log's lock: saving them one by
+    # one between entries waited for a finding a run held while holding the log it needs.
+    ids = [finding.pk for finding in findings]
+    locks.FINDING_ROWS.claim({finding.municipality_id for finding in findings})
+    findings = list(
+        Finding.objects.filter(pk__in=ids).order_by("municipality_id", "pk").select_for_update()
+    )
+    Finding.objects.filter(pk__in=ids).update(assigned_to=assignee)
     for finding in findings:
         finding.assigned_to = assignee
-        finding.save(update_fields=["assigned_to"])
         FindingEvent.objects.create(
             municipality_id=finding.municipality_id,
             finding=finding,

@@ -12,7 +12,7 @@ from django.db import OperationalError, connection
 
 from apps.audits.evaluation import municipalities_changed, municipalities_evaluate
 from apps.audits.models import Finding, MunicipalityStatus
-from apps.audits.services import findings_bulk_transition
+from apps.audits.services import findings_assign, findings_bulk_transition
 from apps.municipalities.scoping import statewide_scope
 from tests.db import other_connection
 
@@ -103,3 +103,31 @@ def test_a_run_that_skips_a_municipality_locks_the_others_findings_before_its_st
     # The run that timed out recorded a failure for both: evaluated again, in full.
     runs = municipalities_evaluate(batch, trigger="manual", force=False)
     assert {run.outcome for run in runs.values()} == {"succeeded"}
+
+
+def test_assigning_findings_locks_them_all_before_the_first_entry_in_the_log(
+    evaluated, municipality_a, municipality_b, administrator
+):
+    """A run holds its findings and then appends to the activity log: an assignment that
+    appended for one finding before locking the next waited for it holding the log."""
+    findings = [evaluated[municipality_a.pk], evaluated[municipality_b.pk]]
+    with _other_connection() as other:
+        other.execute(
+            f"SELECT 1 FROM {FINDINGS} WHERE id = %s FOR UPDATE",  # noqa: S608
+            [evaluated[municipality_b.pk].pk],
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '1s'")
+        try:
+            with statewide_scope(), pytest.raises(OperationalError, match="lock timeout") as raised:
+                findings_assign(findings=findings, assignee=administrator, actor=administrator)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        other.rollback()
+    # It waited in the statement that locks them all (not in the update of the second).
+    assert "while locking tuple" in raised.value.__cause__.diag.context
+
+    with statewide_scope():
+        assert findings_assign(findings=findings, assignee=administrator, actor=administrator) == 2
+        assert set(Finding.objects.values_list("assigned_to", flat=True)) == {administrator.pk}
