@@ -16,8 +16,11 @@ def packs_load(apps, schema_editor):
         if spec["state"] == "IL":
             Rule.objects.filter(pack__isnull=True).update(pack=pack)
             continue
+        # The rulebook is read as it is today: only the fields the rule has at this point.
+        fields = {field.name for field in Rule._meta.get_fields()}
         for rule in spec["rules"]:
-            Rule.objects.get_or_create(pack=pack, code=rule["code"], defaults=rule)
+            values = {key: value for key, value in rule.items() if key in fields}
+            Rule.objects.get_or_create(pack=pack, code=rule["code"], defaults=values)
     # The new rows' foreign keys are checked now, not at commit: the column is altered next.
     schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 

@@ -14,9 +14,12 @@ def rules_add(apps, schema_editor):
     pack = RulePack.objects.filter(state="IL").first()
     if pack is None:
         return
+    # The rulebook is read as it is today: only the fields the rule has at this point.
+    fields = {field.name for field in Rule._meta.get_fields()}
     for rule in RULES:
         if rule["code"] in CODES:
-            Rule.objects.get_or_create(pack=pack, code=rule["code"], defaults=rule)
+            values = {key: value for key, value in rule.items() if key in fields}
+            Rule.objects.get_or_create(pack=pack, code=rule["code"], defaults=values)
 
 
 def rules_remove(apps, schema_editor):
