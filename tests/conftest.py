@@ -135,3 +135,14 @@ def unused_tcp_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture
+def galveston(db):
+    """The directory's Galveston County sheriff, as Flock names it."""
+    from apps.agencies.models import Agency
+
+    return Agency.objects.create(
+        name="Galveston County TX SO", normalized_name="galveston county sheriffs office",
+        state="TX", level=Agency.Level.COUNTY, is_confirmed=True,
+    )  # fmt: skip

@@ -67,15 +67,6 @@ def run_import(path: Path, *args: str) -> tuple[int, int, int, int]:
     return tuple(int(n) for n in found.groups())
 
 
-@pytest.fixture
-def galveston(db):
-    """The directory's Galveston County sheriff, as Flock names it."""
-    return Agency.objects.create(
-        name="Galveston County TX SO", normalized_name="galveston county sheriffs office",
-        state="TX", level=Agency.Level.COUNTY, is_confirmed=True,
-    )  # fmt: skip
-
-
 def directory_state() -> tuple:
     """Everything an import could write, to compare before and after."""
     return (

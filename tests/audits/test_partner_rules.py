@@ -11,13 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from apps.agencies.models import Agency, ImmigrationAgreement
 from apps.agencies.services import registry_import
-from apps.audits import evaluation
 from apps.audits.evaluation import municipality_evaluate
 from apps.audits.models import EvaluationRun, Finding
 from apps.compliance.models import Rule
@@ -26,6 +23,7 @@ from apps.sharing.models import SearchEvent, SharingGrant
 from apps.vendors.models import VendorExport
 from tests.accounts.factories import UserFactory
 from tests.agencies.test_287g import write_csv
+from tests.audits.plans import searches_statement
 from tests.ingest.test_loading import upload
 from tests.municipalities.factories import MembershipFactory, MunicipalityFactory
 from tests.vendors.factories import VendorExportFactory
@@ -72,15 +70,6 @@ def _csv(path: Path, columns: list[str], rows: list[list]) -> Path:
         writer.writerow(columns)
         writer.writerows(rows)
     return path
-
-
-@pytest.fixture
-def galveston(db):
-    """The directory's Galveston County sheriff, as Flock names it."""
-    return Agency.objects.create(
-        name="Galveston County TX SO", normalized_name="galveston county sheriffs office",
-        state="TX", level=Agency.Level.COUNTY, is_confirmed=True,
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -360,27 +349,7 @@ def test_a_partners_searches_are_read_through_its_days_or_its_agency_and_no_othe
             municipality=municipality_a, source_export=export, agency=galveston,
             searched_at=at, reason_label=label,
         )  # fmt: skip
-    with statewide_scope():
-        context = evaluation._context([municipality_a])
-    params = evaluation._params(
-        context, own_municipalities=[], own_agencies=[], lines=evaluation.EVIDENCE_LINES,
-        tz=settings.TIME_ZONE, by_days=by_days, any_grant=False,
-        **evaluation._active(context, evaluation._SEARCH_RULES["searches"]),
-    )  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("ANALYZE " + SearchEvent._meta.db_table)
-        cursor.execute(
-            "EXPLAIN (ANALYZE, FORMAT JSON) " + evaluation._SEARCH_QUERIES["searches"], params
-        )
-        plan = cursor.fetchone()[0]
-        cursor.execute(evaluation._SEARCH_QUERIES["searches"], params)
-        found = {(rule, agency_id, n) for rule, _, agency_id, _, n, *_ in cursor.fetchall()}
-
-    def searches_read(node) -> int:
-        own = node.get("Relation Name", "").startswith(SearchEvent._meta.db_table)
-        rows = node["Actual Rows"] * node["Actual Loops"] + node.get("Rows Removed by Filter", 0)
-        return (rows if own else 0) + sum(searches_read(n) for n in node.get("Plans", []))
+    found, read = searches_statement(municipality_a, by_days=by_days)
 
     assert found == {
         ("IMMIGRATION_SEARCH", galveston.pk, 1),
@@ -389,4 +358,4 @@ def test_a_partners_searches_are_read_through_its_days_or_its_agency_and_no_othe
     }
     # Of 63 searches: the flagged one (twice: for IMMIGRATION_SEARCH, and on the
     # partner's day) and the partner's others, of its day or of its agency.
-    assert searches_read(plan[0]["Plan"]) <= 5
+    assert read <= 5

@@ -7,12 +7,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from apps.agencies.models import Agency
-from apps.audits import evaluation
 from apps.audits.evaluation import municipality_evaluate
 from apps.audits.models import EvaluationRun, Finding, FindingEvent
 from apps.audits.selectors import evidence_text
@@ -26,9 +23,10 @@ from apps.compliance.services import (
     rule_save,
 )
 from apps.core.models import ChangeRecord
-from apps.municipalities.scoping import municipality_scope, statewide_scope
+from apps.municipalities.scoping import municipality_scope
 from apps.sharing.models import Declaration, SearchEvent, SharingGrant
 from apps.sharing.rollups import search_days_rebuild
+from tests.audits.plans import searches_statement
 from tests.municipalities.factories import MunicipalityFactory
 from tests.vendors.factories import VendorExportFactory
 
@@ -599,38 +597,13 @@ def test_the_reason_rules_read_only_flagged_searches_and_a_blocklisted_agency_s_
         municipality=municipality_a, source_export=export, reason_label="vague", reason=""
     )
     SearchEventFactory(municipality=municipality_a, source_export=export, agency=ice)
-    with statewide_scope():
-        context = evaluation._context([municipality_a])
-    params = evaluation._params(
-        context,
-        own_municipalities=[],
-        own_agencies=[],
-        lines=evaluation.EVIDENCE_LINES,
-        tz=settings.TIME_ZONE,
-        by_days=by_days,
-        any_grant=False,
-        **evaluation._active(context, evaluation._SEARCH_RULES["searches"]),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("ANALYZE " + SearchEvent._meta.db_table)
-        cursor.execute(
-            "EXPLAIN (ANALYZE, FORMAT JSON) " + evaluation._SEARCH_QUERIES["searches"], params
-        )
-        plan = cursor.fetchone()[0]
-        cursor.execute(evaluation._SEARCH_QUERIES["searches"], params)
-        found = {(rule, agency_id, n) for rule, _, agency_id, _, n, *_ in cursor.fetchall()}
-
-    def searches_read(node) -> int:
-        own = node.get("Relation Name", "").startswith(SearchEvent._meta.db_table)
-        rows = node["Actual Rows"] * node["Actual Loops"] + node.get("Rows Removed by Filter", 0)
-        return (rows if own else 0) + sum(searches_read(n) for n in node.get("Plans", []))
+    found, read = searches_statement(municipality_a, by_days=by_days)
 
     assert found == {("IMMIGRATION_SEARCH", ice.pk, 1), ("VAGUE_REASON", vague.agency_id, 1)}
     assert len(others) == 60
     # Of 62 searches: the flagged one, and at most the 3 searches of the one day the
     # blocklisted agency searched (the planner may read that day by time, then agency).
-    assert searches_read(plan[0]["Plan"]) <= 4
+    assert read <= 4
 
 
 def test_ice_meaning_methamphetamine_and_other_towns_searches_are_no_immigration_finding(
