@@ -2,6 +2,8 @@ import django_tables2 as tables
 
 from .models import Agency, ImmigrationAgreement
 
+_SUPPORT_MODELS = dict(ImmigrationAgreement.SupportModel.choices)
+
 
 class AgencyTable(tables.Table):
     name = tables.LinkColumn("state:agency_detail", args=[tables.A("pk")])
@@ -29,9 +31,7 @@ class AgencyTable(tables.Table):
 
     def render_immigration_models(self, value: list[str] | None) -> str:
         """The support models of the agency's 287(g) agreements in force, or a dash."""
-        labels = dict(ImmigrationAgreement.SupportModel.choices)
-        return ", ".join(labels.get(model, model) for model in value or []) or "—"
+        return self.value_immigration_models(value) or "—"
 
     def value_immigration_models(self, value: list[str] | None) -> str:
-        labels = dict(ImmigrationAgreement.SupportModel.choices)
-        return ", ".join(labels.get(model, model) for model in value or [])
+        return ", ".join(_SUPPORT_MODELS.get(model, model) for model in value or [])

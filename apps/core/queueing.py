@@ -47,11 +47,6 @@ class AfterCommitTask(DjangoTask):
             functools.partial(self.delay, *args, **kwargs), what=f"{self.name} {kwargs}"
         )
 
-    def apply_async_on_commit(self, *args, **kwargs) -> None:
-        publish_after_commit(
-            functools.partial(self.apply_async, *args, **kwargs), what=f"{self.name} {kwargs}"
-        )
-
 
 def task_named(name: str) -> AfterCommitTask:
     """The task registered as `name` (e.g. "audits.evaluate_municipality")."""
