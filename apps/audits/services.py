@@ -91,20 +91,27 @@ def finding_transition(
     return event
 
 
+def _findings_locked(findings) -> list[Finding]:
+    """These findings read again and locked, in the order an evaluation locks them (by
+    municipality, then id)."""
+    locks.FINDING_ROWS.claim({finding.municipality_id for finding in findings})
+    return list(
+        Finding.objects.filter(pk__in=[finding.pk for finding in findings])
+        .order_by("municipality_id", "pk")
+        .select_for_update()
+    )
+
+
 @transaction.atomic
 def findings_assign(*, findings, assignee: User | None, actor: User) -> int:
     """Give findings to an auditor (or to nobody); the step is kept in each history."""
     if not actor.is_state_staff:
         raise PermissionDenied("Only state auditors assign findings.")
-    # Every finding locked first, in the order an evaluation locks them (by municipality,
-    # then id), before the first activity entry takes the log's lock: saving them one by
-    # one between entries waited for a finding a run held while holding the log it needs.
-    ids = [finding.pk for finding in findings]
-    locks.FINDING_ROWS.claim({finding.municipality_id for finding in findings})
-    findings = list(
-        Finding.objects.filter(pk__in=ids).order_by("municipality_id", "pk").select_for_update()
-    )
-    Finding.objects.filter(pk__in=ids).update(assigned_to=assignee)
+    # Every finding locked before the first activity entry takes the log's lock: saving
+    # them one by one between entries waited for a finding a run held while holding the
+    # log it needs.
+    findings = _findings_locked(findings)
+    Finding.objects.filter(pk__in=[finding.pk for finding in findings]).update(assigned_to=assignee)
     for finding in findings:
         finding.assigned_to = assignee
         FindingEvent.objects.create(
@@ -126,14 +133,9 @@ def findings_assign(*, findings, assignee: User | None, actor: User) -> int:
 
 @transaction.atomic
 def findings_bulk_transition(*, findings, action: str, actor: User, note: str = "") -> int:
-    # Every finding first, in the order an evaluation locks them (by municipality, then
-    # id), then the status rows, recounted at the end but locked before each finding's
-    # activity entry: that is the order of their locks (apps/core/locks.py).
-    ids = [finding.pk for finding in findings]
-    locks.FINDING_ROWS.claim({finding.municipality_id for finding in findings})
-    findings = list(
-        Finding.objects.filter(pk__in=ids).order_by("municipality_id", "pk").select_for_update()
-    )
+    # Every finding first, then the status rows, recounted at the end but locked before
+    # each finding's activity entry: that is the order of their locks (apps/core/locks.py).
+    findings = _findings_locked(findings)
     statuses_lock({finding.municipality_id for finding in findings})
     done = 0
     for finding in findings:

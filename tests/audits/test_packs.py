@@ -24,6 +24,7 @@ from apps.compliance.models import Rule, RulePack
 from apps.compliance.packs import pack_municipality_ids
 from apps.compliance.services import rule_save
 from apps.core.models import ChangeRecord
+from apps.core.queueing import task_named
 from apps.municipalities.scoping import municipality_scope
 from apps.vendors.models import VendorExport
 from tests.ingest.test_loading import SAMPLES, upload
@@ -144,7 +145,7 @@ def test_a_municipality_of_a_state_without_a_pack_is_judged_by_the_home_states(
 
 
 def test_a_rule_change_re_evaluates_only_the_municipalities_its_pack_judges(
-    sea_cliff_list, administrator
+    sea_cliff_list, administrator, django_capture_on_commit_callbacks, monkeypatch
 ):
     california = MunicipalityFactory(name="Sea Cliff County", state="CA")
     illinois = MunicipalityFactory(name="Alder Park", state="IL")
@@ -156,9 +157,19 @@ def test_a_rule_change_re_evaluates_only_the_municipalities_its_pack_judges(
         [illinois.pk, elsewhere.pk]
     )
 
+    queued = []
+    monkeypatch.setattr(
+        type(task_named("audits.evaluations_dispatch")),
+        "delay",
+        lambda self, **kwargs: queued.append((self.name, kwargs)),
+    )
     rule = Rule.objects.get(pack=california_pack, code="FEDERAL_GRANT")
     rule.severity = "critical"
-    rule_save(rule=rule, actor=administrator, reason="Federal access is the gravest")
+    with django_capture_on_commit_callbacks(execute=True):
+        rule_save(rule=rule, actor=administrator, reason="Federal access is the gravest")
+    assert queued == [
+        ("audits.evaluations_dispatch", {"municipality_ids": [california.pk], "trigger": "manual"})
+    ]
     found = loaded_and_evaluated(california, sea_cliff_list)
     assert found[("FEDERAL_GRANT", VETERANS_AFFAIRS)]["severity"] == "critical"
     assert Rule.objects.get(pack__state="VA", code="FEDERAL_GRANT").severity == "high"
