@@ -10,6 +10,7 @@ from apps.compliance.models import BlocklistEntry
 from apps.core import locks
 from apps.core.history import row_reread
 from apps.core.models import ChangeRecord
+from tests.core.test_locks import advisory_locks_held, first_keys
 from tests.db import other_connection
 
 
@@ -110,6 +111,8 @@ def test_a_change_of_state_is_told_by_the_stored_row_not_a_stale_copy(administra
         agency_update(agency=agency, changes={"state": "MO"}, actor=administrator, reason="")
     agency.refresh_from_db()
     assert agency.state == "MO"
+    # The searches lock was taken (the test's transaction still holds it).
+    assert locks.SEARCHES.key in first_keys(advisory_locks_held())
 
 
 def _merge_first_wait(source: Agency, target: Agency, administrator) -> str:

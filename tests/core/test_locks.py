@@ -286,3 +286,5 @@ def test_an_agency_moved_to_another_state_takes_the_searches_lock_before_its_his
         agency_update(agency=agency, changes={"state": "MO"}, actor=administrator, reason="")
     agency.refresh_from_db()
     assert agency.state == "MO"
+    # Taken (and held until the test's transaction ends), and by the order check first.
+    assert locks.SEARCHES.key in first_keys(advisory_locks_held())
