@@ -177,6 +177,7 @@ class MunicipalityStatus(TenantModel):
     open_high = models.PositiveIntegerField(default=0)
     open_medium = models.PositiveIntegerField(default=0)
     open_low = models.PositiveIntegerField(default=0)
+    open_review = models.PositiveIntegerField(default=0)
     active_grants = models.PositiveIntegerField(default=0)
     blocked_grants = models.PositiveIntegerField(default=0)
     last_upload = models.DateTimeField(null=True, blank=True)

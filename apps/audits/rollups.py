@@ -27,7 +27,7 @@ OPEN_STATUSES = [Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED, Finding.Statu
 _REFRESH = """
 UPDATE {status} st SET
     {status.open_critical} = f.critical, {status.open_high} = f.high,
-    {status.open_medium} = f.medium, {status.open_low} = f.low,
+    {status.open_medium} = f.medium, {status.open_low} = f.low, {status.open_review} = f.review,
     {status.active_grants} = g.active, {status.blocked_grants} = g.blocked,
     {status.last_upload} = u.last_upload, {status.last_evaluation} = e.last_evaluation,
     {status.refreshed_at} = %(now)s
@@ -36,7 +36,8 @@ CROSS JOIN LATERAL (
     SELECT count(*) FILTER (WHERE {finding.severity} = %(critical)s) AS critical,
            count(*) FILTER (WHERE {finding.severity} = %(high)s) AS high,
            count(*) FILTER (WHERE {finding.severity} = %(medium)s) AS medium,
-           count(*) FILTER (WHERE {finding.severity} = %(low)s) AS low
+           count(*) FILTER (WHERE {finding.severity} = %(low)s) AS low,
+           count(*) FILTER (WHERE {finding.severity} = %(review)s) AS review
     FROM {finding}
     WHERE {finding.municipality} = m.id AND {finding.status} = ANY(%(open_statuses)s)
 ) f
@@ -61,9 +62,9 @@ _REFRESH_QUERY = vocabulary.sql_template(
 )
 _STATUS_ROWS = vocabulary.sql_template(
     "INSERT INTO {status} ({status.municipality}, {status.open_critical}, {status.open_high},"
-    " {status.open_medium}, {status.open_low}, {status.active_grants}, {status.blocked_grants},"
-    " {status.refreshed_at})"
-    " SELECT id, 0, 0, 0, 0, 0, 0, %(now)s FROM {municipality}"
+    " {status.open_medium}, {status.open_low}, {status.open_review}, {status.active_grants},"
+    " {status.blocked_grants}, {status.refreshed_at})"
+    " SELECT id, 0, 0, 0, 0, 0, 0, 0, %(now)s FROM {municipality}"
     " WHERE id = ANY(%(ids)s) ON CONFLICT ({status.municipality}) DO NOTHING",
 )
 _STATUS_LOCK = vocabulary.sql_template(

@@ -76,6 +76,9 @@ class MunicipalityStatusTable(tables.Table):
     open_high = tables.Column("High", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     open_medium = tables.Column("Medium", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     open_low = tables.Column("Low", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    open_review = tables.Column(
+        "For review", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
     last_upload = tables.DateTimeColumn(format="M j, Y", verbose_name="Last upload")
     last_evaluation = tables.DateTimeColumn(format="M j, Y H:i", verbose_name="Last evaluation")
 

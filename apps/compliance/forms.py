@@ -38,7 +38,7 @@ class ReasonTermForm(ChangeReasonMixin, forms.ModelForm):
 
     class Meta:
         model = ReasonTerm
-        fields = ["label", "phrase", "match", "unless_near", "note", "is_active"]
+        fields = ["label", "category", "phrase", "match", "unless_near", "note", "source", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,9 +14,11 @@ class Severity(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
+    # Read by the learned signal alone, which no term confirms: a person decides.
+    REVIEW = "review", "For review"
 
 
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "review": 4}
 
 
 class RulePack(models.Model):
@@ -130,6 +132,21 @@ class ReasonTerm(models.Model):
         FUZZY = "fuzzy", "Word, allowing a typo"
         REGEX = "regex", "Regular expression"
 
+    class Category(models.TextChoices):
+        """What kind of evidence a term is, so administrators keep each list current."""
+
+        AGENCY = "agency", "Agency names and acronyms"
+        STATUS_LAW = "status_law", "Immigration status and law vocabulary"
+        OPERATION = "operation", "Named operations and facilities"
+        HANDOFF = "handoff", "Hand-off phrases"
+        DROPDOWN = "dropdown", "Vendor dropdown categories"
+        HEALTH_CARE = "health_care", "Health-care vocabulary"
+        HEALTH_LAW = "health_law", "Other states' health-care laws"
+        CLINIC = "clinic", "Clinic and network names"
+        PERSONAL_DATA = "personal_data", "Personal data"
+        GENERIC = "generic", "Generic words"
+        OTHER = "other", "Other"
+
     label = models.CharField(max_length=20, choices=Label.choices)
     phrase = models.CharField(max_length=255)
     match = models.CharField(max_length=10, choices=Match.choices, default=Match.WORD)
@@ -137,6 +154,13 @@ class ReasonTerm(models.Model):
         default=list, blank=True, help_text="Words that cancel a hit within two words of it"
     )
     note = models.CharField(max_length=255, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    source = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Where the term comes from: a statute, a public record, a news report (URL "
+        "or citation)",
+    )
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

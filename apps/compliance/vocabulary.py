@@ -152,6 +152,7 @@ CHOICES: dict[str, Choice] = {
     "high": Choice(Severity.HIGH, Finding, "severity"),
     "medium": Choice(Severity.MEDIUM, Finding, "severity"),
     "low": Choice(Severity.LOW, Finding, "severity"),
+    "review": Choice(Severity.REVIEW, Finding, "severity"),
     "loaded": Choice(VendorExport.Status.LOADED, VendorExport, "status"),
     # Runs that leave the findings up to date: evaluated, or found with nothing to evaluate.
     "checked": Choice(

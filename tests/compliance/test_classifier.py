@@ -1,10 +1,8 @@
 """The search-reason classifier (pure Python, no database)."""
 
-import csv
-from pathlib import Path
-
 import pytest
 
+from apps.compliance import corpora
 from apps.compliance.classifier import (
     PRIORITY,
     Classification,
@@ -13,8 +11,6 @@ from apps.compliance.classifier import (
     normalise,
 )
 from apps.compliance.default_terms import DEFAULT_TERMS
-
-HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="module")
@@ -396,8 +392,7 @@ def test_term_order_does_not_change_answers(classifier):
 
 
 def load(name: str) -> list[tuple[str, str, str]]:
-    with (HERE / name).open(newline="", encoding="utf-8") as handle:
-        return [(row["reason"], row["label"], row["note"]) for row in csv.DictReader(handle)]
+    return [(row.reason, row.label, row.note) for row in corpora.load(corpora.HERE / name)]
 
 
 def precision_recall(pairs: list[tuple[str, str]], label: str) -> tuple[float, float]:

@@ -1,0 +1,50 @@
+"""The labelled reason corpora the portal is measured and trained on.
+
+Each file has the columns ``reason,label,note`` (UTF-8, comma-separated), one label of
+``apps.compliance.classifier.PRIORITY`` per reason:
+
+- ``reason_corpus.csv``: the development corpus, read while the term lists were written;
+- ``reason_holdout.csv``: written before the classifier existed, not tuned on;
+- ``reason_train.csv``: written to train the learned signal (`apps.compliance.learned`).
+
+The held-out corpus written blind lives with the tests (``tests/compliance/
+reason_blind.csv``, frozen): nothing is trained or tuned on it. The term editor reads it
+too, through the ``PORTAL_REASON_CORPORA`` setting, to show what a change would flip.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEVELOPMENT = HERE / "reason_corpus.csv"
+HOLDOUT = HERE / "reason_holdout.csv"
+TRAINING = HERE / "reason_train.csv"
+
+
+@dataclass(frozen=True)
+class CorpusRow:
+    """One labelled reason: where it is (file name and line), its text and label."""
+
+    corpus: str
+    line: int
+    reason: str
+    label: str
+    note: str
+
+
+def load(path: Path, name: str | None = None) -> list[CorpusRow]:
+    """The rows of one corpus file; ``line`` counts the header as line 1."""
+    name = name or path.stem
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [
+            CorpusRow(name, line, row["reason"], row["label"], row.get("note") or "")
+            for line, row in enumerate(csv.DictReader(handle), start=2)
+        ]
+
+
+def training_files() -> list[Path]:
+    """The corpora the learned signal is trained on: every labelled file in the app."""
+    return [path for path in (DEVELOPMENT, HOLDOUT, TRAINING) if path.exists()]
