@@ -167,6 +167,12 @@ def learned_table(classifier: ReasonClassifier) -> None:
     model = reason_model()
     trained_on = {path.name for path in corpora.training_files()}
     print(f"\nwith the learned signal (model {model.version}; review labels count as theirs)")
+    for label, chosen in model.document["thresholds"].items():
+        print(
+            f"  the model alone, {label}, 5-fold cross-validated on the training corpora:"
+            f" threshold {chosen['threshold']:.3f}, P {chosen['precision']:.3f},"
+            f" R {chosen['recall']:.3f}"
+        )
     header = (
         f"{'corpus':8} {'label':12} {'n':>4} | {'keywords P':>10} {'R':>6} |"
         f" {'terms P':>7} {'R':>6} | {'terms+learned P':>15} {'R':>6} | {'reviews':>7}"
