@@ -12,6 +12,12 @@ from apps.core.models import ChangeRecord
 
 from .forms import BlocklistEntryForm, ReasonTermForm, RetireForm, RuleForm, RulePackForm
 from .models import BlocklistEntry, ReasonTerm, Rule, RulePack
+from .preview import (
+    flips_by_corpus,
+    flips_summary,
+    reason_terms_with_change,
+    term_change_flips,
+)
 from .services import (
     blocklist_entry_retire,
     blocklist_entry_save,
@@ -93,6 +99,8 @@ class CatalogueEditView(StateAdministratorRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
+        if self.model is ReasonTerm and "preview" in self.request.POST:
+            return self.term_preview(form)
         instance = form.save(commit=False)
         reason = form.cleaned_data["change_reason"]
         user = self.request.user
@@ -122,3 +130,11 @@ class CatalogueEditView(StateAdministratorRequiredMixin, FormView):
                 "re-evaluated.",
             )
         return redirect("state:administration:catalogue")
+
+    def term_preview(self, form):
+        """The form again, with the corpus rows the change would flip; nothing saved."""
+        before, after = reason_terms_with_change(term=form.instance)
+        groups = flips_by_corpus(term_change_flips(before=before, after=after))
+        return self.render_to_response(
+            self.get_context_data(form=form, preview=groups, preview_summary=flips_summary(groups))
+        )

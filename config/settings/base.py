@@ -221,6 +221,17 @@ PORTAL_HOME_STATE = env("PORTAL_HOME_STATE", default="IL")
 # Municipalities per evaluation task in the nightly run (and `evaluate --all`): each batch
 # is one transaction, every rule one statement over it.
 PORTAL_EVALUATION_BATCH_SIZE = env.int("PORTAL_EVALUATION_BATCH_SIZE", default=200)
+# The labelled corpora (`reason,label,note`) the term editor classifies to show what a
+# change would flip, by name, each a list of files; a file not installed is skipped and
+# the page says so. "development": the app's corpora (apps/compliance/corpora/__init__.py);
+# "held-out": the corpus written blind, frozen with the tests.
+PORTAL_REASON_CORPORA = {
+    "development": [
+        BASE_DIR / "apps/compliance/corpora" / name
+        for name in ("reason_corpus.csv", "reason_holdout.csv", "reason_train.csv")
+    ],
+    "held-out": [BASE_DIR / "tests/compliance/reason_blind.csv"],
+}
 # Uploads larger than this are refused before they are stored.
 PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=512 * 1024 * 1024)
 # A LEARN sharing report PDF: refused past these, before or while it is read (a real
