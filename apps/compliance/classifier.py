@@ -26,7 +26,10 @@ Algorithm
      normalised text of step 1, punctuation included.
 4. **Cancel** a hit when one of its ``unless_near`` words (whole words, or consecutive
    words for a phrase) stands within two words before or after it: ``ice`` next to
-   ``possession`` is the drug, next to ``cream`` the dessert.
+   ``possession`` is the drug, next to ``cream`` the dessert, next to ``fishing`` the lake.
+   An entry ending in ``~N`` (N from 1 to 8) reaches N words instead of two, for context
+   that sits further off: with ``hate crime ~6`` on ``immigrant``, "hate crime: slurs
+   painted on an immigrant family's store" is a crime against immigrants, not enforcement.
 5. **Decide**: the first of ``immigration``, ``health_care``, ``sensitive_data`` with a
    surviving hit wins; among several hits of that label the earliest, then the longest,
    is quoted (term order does not matter, so the answer is the same whatever order a
@@ -70,6 +73,16 @@ MATCH_MODES: tuple[str, ...] = ("word", "prefix", "fuzzy", "regex")
 FUZZY_MIN_LENGTH = 6
 #: How far (in words) an ``unless_near`` word may stand from a hit to cancel it.
 NEAR_WORDS = 2
+#: The farthest an ``unless_near`` entry may reach with ``~N``.
+MAX_NEAR_WORDS = 8
+_REACH = re.compile(r"^(.*?)\s*~\s*(\d+)\s*$")
+
+#: What kind of evidence a term is (``ReasonTerm.Category``): not used for matching, it
+#: groups the lists administrators keep current and says where a term comes from.
+TERM_CATEGORIES: tuple[str, ...] = (
+    "agency", "status_law", "operation", "handoff", "dropdown", "health_care", "health_law",
+    "clinic", "personal_data", "generic", "other",
+)  # fmt: skip
 
 LABEL_DESCRIPTIONS = {
     IMMIGRATION: "immigration term",
@@ -96,8 +109,11 @@ class Term:
     ``match``: ``word`` (whole words, case-insensitive), ``prefix`` (last word starts a
     word), ``fuzzy`` (whole words within a small edit distance, for words of 6+ letters),
     ``regex``.
-    ``unless_near``: words that, within 2 words of the hit, cancel it.
+    ``unless_near``: words that, within 2 words of the hit, cancel it (``"hate crime ~6"``:
+    within 6 words).
     ``note``: why the term is there, shown to administrators and in explanations.
+    ``category``: one of ``TERM_CATEGORIES``; ``source``: the statute, form or public
+    report the term comes from. Neither is used for matching.
     """
 
     label: str
@@ -105,6 +121,8 @@ class Term:
     match: str = "word"
     unless_near: tuple[str, ...] = ()
     note: str = ""
+    category: str = "other"
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,7 +224,9 @@ def _fold(reason: str) -> tuple[str, list[int]]:
     return "".join(chars), source
 
 
+@lru_cache(maxsize=4096)
 def _phrase_words(phrase: str) -> tuple[str, ...]:
+    # Cached: the same cancel words (drug words, victim words...) serve many terms.
     return normalise(phrase).words
 
 
@@ -266,7 +286,10 @@ class _Compiled:
     term: Term
     words: tuple[str, ...]
     pattern: re.Pattern[str] | None
-    unless: tuple[tuple[str, ...], ...]
+    # The unless_near entries by their first word, each as (words, reach); and the
+    # farthest reach among them.
+    unless: dict[str, tuple[tuple[tuple[str, ...], int], ...]]
+    reach: int
 
 
 @dataclass(frozen=True)
@@ -288,6 +311,34 @@ def _quote_order(hit: _Hit) -> tuple[int, int, int, int, str]:
     specific kind of match (whole word before typo before pattern before prefix)."""
     term = hit.compiled.term
     return (hit.start, hit.start - hit.end, _MODE_RANK[term.match], hit.edits, term.phrase)
+
+
+def _unless(term: Term, near: str) -> tuple[tuple[str, ...], int]:
+    """The words of one ``unless_near`` entry and how far they reach (``~N``)."""
+    found = _REACH.match(near)
+    if found is None:
+        return _phrase_words(near), NEAR_WORDS
+    reach = int(found.group(2))
+    if not 1 <= reach <= MAX_NEAR_WORDS:
+        raise ValueError(
+            f"term {term.phrase!r}: {near!r} may reach 1 to {MAX_NEAR_WORDS} words, not {reach}"
+        )
+    return _phrase_words(found.group(1)), reach
+
+
+def _unless_index(
+    term: Term,
+) -> tuple[dict[str, tuple[tuple[tuple[str, ...], int], ...]], int]:
+    """A term's ``unless_near`` entries by their first word, and their farthest reach: a
+    hit then looks up the words around it instead of trying every entry."""
+    index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    farthest = 0
+    for near in term.unless_near:
+        words, reach = _unless(term, near)
+        if words:
+            index.setdefault(words[0], []).append((words, reach))
+            farthest = max(farthest, reach)
+    return {first: tuple(entries) for first, entries in index.items()}, farthest
 
 
 def _validate(term: Term) -> None:
@@ -313,9 +364,7 @@ class ReasonClassifier:
         self.terms: tuple[Term, ...] = tuple(terms)
         for term in self.terms:
             _validate(term)
-            unless = tuple(
-                words for words in (_phrase_words(near) for near in term.unless_near) if words
-            )
+            unless, reach = _unless_index(term)
             if term.match == "regex":
                 try:
                     pattern = re.compile(term.phrase, re.IGNORECASE)
@@ -323,12 +372,12 @@ class ReasonClassifier:
                     raise ValueError(
                         f"term {term.phrase!r}: bad regular expression: {error}"
                     ) from error
-                self._regex.append((_Compiled(term, (), pattern, unless), pattern))
+                self._regex.append((_Compiled(term, (), pattern, unless, reach), pattern))
                 continue
             words = _phrase_words(term.phrase)
             if not words:
                 raise ValueError(f"term {term.phrase!r}: no letters or digits to match")
-            compiled = _Compiled(term, words, None, unless)
+            compiled = _Compiled(term, words, None, unless, reach)
             if term.match == "word":
                 self._word_index.setdefault(words[0], []).append(compiled)
             elif term.match == "prefix":
@@ -388,12 +437,21 @@ class ReasonClassifier:
 
     @staticmethod
     def _canceller(hit: _Hit, words: Sequence[str]) -> str | None:
-        """The nearest ``unless_near`` words that cancel this hit, if any stand near it."""
-        low, high = max(0, hit.first - NEAR_WORDS), min(len(words), hit.last + NEAR_WORDS)
+        """The nearest ``unless_near`` words that cancel this hit, if any stand near it:
+        an entry of ``size`` words reaching ``reach`` must lie wholly within ``reach``
+        words before or after the hit, and not overlap it."""
+        unless = hit.compiled.unless
+        if not unless:
+            return None
+        count = len(words)
         found: list[tuple[int, int, str]] = []
-        for near in hit.compiled.unless:
-            size = len(near)
-            for first in range(low, high - size + 1):
+        for first in range(max(0, hit.first - hit.compiled.reach), hit.last + hit.compiled.reach):
+            if first >= count:
+                break
+            for near, reach in unless.get(words[first], ()):
+                size = len(near)
+                if first < hit.first - reach or first + size > min(count, hit.last + reach):
+                    continue
                 if first < hit.last and first + size > hit.first:
                     continue  # overlaps the hit itself
                 if tuple(words[first : first + size]) == near:

@@ -24,6 +24,8 @@ def reason_classifier() -> ReasonClassifier:
                 match=term.match,
                 unless_near=tuple(term.unless_near),
                 note=term.note,
+                category=term.category,
+                source=term.source,
             )
             for term in ReasonTerm.objects.filter(is_active=True)
         ]
