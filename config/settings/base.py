@@ -228,7 +228,12 @@ PORTAL_EVALUATION_BATCH_SIZE = env.int("PORTAL_EVALUATION_BATCH_SIZE", default=2
 PORTAL_REASON_CORPORA = {
     "development": [
         BASE_DIR / "apps/compliance/corpora" / name
-        for name in ("reason_corpus.csv", "reason_holdout.csv", "reason_train.csv")
+        for name in (
+            "reason_corpus.csv",
+            "reason_holdout.csv",
+            "reason_train.csv",
+            "reason_contrast.csv",
+        )
     ],
     "held-out": [BASE_DIR / "tests/compliance/reason_blind.csv"],
 }

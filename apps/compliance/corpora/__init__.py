@@ -5,7 +5,9 @@ Each file has the columns ``reason,label,note`` (UTF-8, comma-separated), one la
 
 - ``reason_corpus.csv``: the development corpus, read while the term lists were written;
 - ``reason_holdout.csv``: written before the classifier existed, not tuned on;
-- ``reason_train.csv``: written to train the learned signal (`apps.compliance.learned`).
+- ``reason_train.csv``: written to train the learned signal (`apps.compliance.learned`);
+- ``reason_contrast.csv``: written to train it too, hard negatives that share words with
+  immigration or health-care purposes, and those purposes written without the obvious words.
 
 The held-out corpus written blind lives with the tests (``tests/compliance/
 reason_blind.csv``, frozen): nothing is trained or tuned on it. The term editor reads it
@@ -22,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 DEVELOPMENT = HERE / "reason_corpus.csv"
 HOLDOUT = HERE / "reason_holdout.csv"
 TRAINING = HERE / "reason_train.csv"
+CONTRAST = HERE / "reason_contrast.csv"
 
 
 @dataclass(frozen=True)
@@ -47,4 +50,4 @@ def load(path: Path, name: str | None = None) -> list[CorpusRow]:
 
 def training_files() -> list[Path]:
     """The corpora the learned signal is trained on: every labelled file in the app."""
-    return [path for path in (DEVELOPMENT, HOLDOUT, TRAINING) if path.exists()]
+    return [path for path in (DEVELOPMENT, HOLDOUT, TRAINING, CONTRAST) if path.exists()]
