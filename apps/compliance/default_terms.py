@@ -16,6 +16,8 @@ removed, ``&`` -> ``and``, ``I.C.E.``/``I C E`` -> ``ice``), see
 migrated database with this list.
 """
 
+from dataclasses import replace
+
 from .classifier import HEALTH_CARE, IMMIGRATION, SENSITIVE_DATA, VAGUE, Term
 
 # Words around "ice" that mean methamphetamine ("ice possession", "sold ice").
@@ -1808,3 +1810,143 @@ DEFAULT_TERMS: list[Term] = [
     _generic("lead", "'investigative lead'"),
     _generic(r"\b(?:x+|z+|asdf\w*|qwer\w*|jkl\w*)\b", "keyboard filler", "regex"),
 ]
+
+# --- cancel words widened after the development corpora ------------------------------------
+# The corpora written for issue 16 (apps/compliance/corpora/reason_train.csv and
+# reason_contrast.csv, written without reading the term lists) showed the terms reading
+# hard negatives as enforcement or health care: "ice" as a bar, a business, a nickname or
+# the weather; an immigrant, a migrant or ICE itself as the victim's side of a crime
+# (robbery of a migrant worker, a fake ICE agent extorting a family, a threat to call
+# immigration, a U visa certification); HSI, CBP and DHS on ordinary federal crime; a
+# clinic or its staff as the victim. Migration 0011 adds the same words to a stored list;
+# an entry "words ~N" reaches N words (apps.compliance.classifier).
+ICE_NAME_AND_WEATHER_WORDS = (
+    "slid", "roadway", "roadways", "windshield", "scraping", "scrape", "slip", "slipped",
+    "snowmobile ~4", "center ~1", "cold ~1", "bar", "tavern", "house ~1", "box ~1",
+    "co ~1", "glacier", "arctic", "polar", "hogs", "lookalike", "t ~1", "known as ~2",
+    "trafficking ~1", "contractor ~3", "through ~2", "lil ~1", "thrown ~1", "throwing ~1",
+    "mountain ~1", "water ~2", "scraper ~1", "melt ~1", "emergency ~4", "in case of ~2",
+)  # fmt: skip
+IMPERSONATION_WORDS = (
+    "impersonator", "impersonators", "impersonating", "impersonation", "posing", "posed",
+    "fake", "pretending", "pretended", "threatened ~6", "threatening ~6", "threat ~4",
+    "threats ~4", "extortion ~6", "extorting ~6", "scam ~4",
+)  # fmt: skip
+CRIME_VICTIM_WORDS = (
+    "robbery", "robbed", "battery", "assault", "assaulted", "arson", "theft", "shooting",
+    "shot", "attack", "attacked", "shelter", "wage", "wage theft ~4", "extortion ~4",
+    "witness ~4", "victim ~4", "carjacking ~4", "arrival ~3", "bus ~1",
+)  # fmt: skip
+FEDERAL_NON_IMMIGRATION_WORDS = (
+    "child ~3", "exploitation", "icac", "porn", "pornography", "csam", "counterfeit",
+    "sex trafficking ~4", "fentanyl", "narcotics", "drug", "drugs", "seizure", "seized ~3",
+    "cyber", "money laundering", "cocaine ~3", "heroin ~3", "meth ~3", "assaulted ~3",
+    "off duty ~4", "oig", "grant ~2", "employee ~4", "gun ~4", "guns ~4", "ghost ~3",
+    "dark web ~4", "drone ~3", "prison ~5", "robbery ~3", "ransomware ~3", "skimming ~3",
+    "credit card ~3",
+)  # fmt: skip
+# "Deport" as a nickname, "deportes" (Spanish: sports) as a shop.
+DEPORT_NAME_WORDS = (
+    "nickname", "nicknamed", "aka", "moniker", "known as ~2", "store ~2", "sporting ~4",
+)  # fmt: skip
+NON_PERSON_UNDOCUMENTED_WORDS = (
+    "vehicle ~1", "veh ~1", "firearm ~1", "firearms ~1", "gun ~1", "guns ~1", "title ~3",
+    "weapon ~1", "cash ~1", "income ~1",
+)  # fmt: skip
+PROVIDER_VICTIM_WORDS = (
+    *PROPERTY_CRIME_WORDS, "threats", "threat", "threatening ~3", "threatened ~3", "firebomb",
+    "firebombed", "bomb", "shots ~3", "shooting", "battery", "protester", "protesters",
+    "damaged", "stolen ~4",
+)  # fmt: skip
+_CANCEL_WORDS_DECLARED: dict[tuple[str, str, str], tuple[str, ...]] = {
+    (IMMIGRATION, "ice", "word"): ICE_NAME_AND_WEATHER_WORDS + IMPERSONATION_WORDS,
+    (IMMIGRATION, "immig", "prefix"): IMPERSONATION_WORDS + CRIME_VICTIM_WORDS,
+    (IMMIGRATION, "immigration", "fuzzy"): IMPERSONATION_WORDS + CRIME_VICTIM_WORDS,
+    (IMMIGRATION, "immigrant", "fuzzy"): IMPERSONATION_WORDS + CRIME_VICTIM_WORDS,
+    (IMMIGRATION, "migrant", "prefix"): CRIME_VICTIM_WORDS,
+    (IMMIGRATION, "undocumented", "fuzzy"): CRIME_VICTIM_WORDS + NON_PERSON_UNDOCUMENTED_WORDS,
+    (IMMIGRATION, "asylum", "word"): CRIME_VICTIM_WORDS,
+    (IMMIGRATION, "deport", "prefix"): (*IMPERSONATION_WORDS, *DEPORT_NAME_WORDS),
+    (IMMIGRATION, "deportation", "fuzzy"): IMPERSONATION_WORDS,
+    (IMMIGRATION, "hsi", "word"): FEDERAL_NON_IMMIGRATION_WORDS,
+    (IMMIGRATION, "homeland security investigations", "fuzzy"): FEDERAL_NON_IMMIGRATION_WORDS,
+    (IMMIGRATION, "homeland sec", "prefix"): FEDERAL_NON_IMMIGRATION_WORDS,
+    (IMMIGRATION, "homeland security", "fuzzy"): FEDERAL_NON_IMMIGRATION_WORDS,
+    (IMMIGRATION, "cbp", "word"): FEDERAL_NON_IMMIGRATION_WORDS,
+    (IMMIGRATION, "green card", "prefix"): (
+        "stolen ~3",
+        "burglary ~4",
+        "theft ~3",
+        "lost",
+        "found ~2",
+        "victim ~4",
+    ),
+    (IMMIGRATION, "alien", "word"): (
+        "costume",
+        "costumes",
+        "ware",
+        "halloween",
+        "mask",
+        "auto ~1",
+        "body ~2",
+        "gear ~1",
+        "ant ~1",
+        "concert ~4",
+    ),
+    (IMMIGRATION, "visa", "word"): (
+        "inc",
+        "certification",
+        "cert",
+        "u ~1",
+        "t ~1",
+        "victim ~4",
+    ),
+    (IMMIGRATION, "naturalization", "word"): ("ceremony",),
+    (IMMIGRATION, "daca", "word"): CRIME_VICTIM_WORDS,
+    (IMMIGRATION, "dhs", "word"): FEDERAL_NON_IMMIGRATION_WORDS,
+    (HEALTH_CARE, "doula", "prefix"): ("car ~2", "stolen ~3", "burglary ~3", "theft ~3"),
+    (HEALTH_CARE, "miscarriage", "fuzzy"): ("crash ~3", "dui ~3", "driver ~4", "caused ~1"),
+    (HEALTH_CARE, "fertility clinic", "prefix"): PROVIDER_VICTIM_WORDS,
+    (
+        IMMIGRATION,
+        r"\b(?:for|per|assist\w*)\W+(?:our\W+|the\W+)?fed(?:eral|s)?\W+partners?\b|\bfed(?:eral|s)?"
+        r"\W+partners?\W+(?:locate|request|pick|hold|lookout)\w*",
+        "regex",
+    ): ("robbery ~6", "bank ~6"),
+    (HEALTH_CARE, "abortion", "prefix"): PROVIDER_VICTIM_WORDS,
+    (HEALTH_CARE, "abortion", "fuzzy"): PROVIDER_VICTIM_WORDS,
+    (HEALTH_CARE, "reproducti", "prefix"): PROVIDER_VICTIM_WORDS,
+    (HEALTH_CARE, "reproductive", "fuzzy"): PROVIDER_VICTIM_WORDS,
+    (HEALTH_CARE, "planned parenthood", "fuzzy"): PROVIDER_VICTIM_WORDS,
+    (
+        HEALTH_CARE,
+        r"\bgender\W+(?:affirm\w*|confirm\w*|clinic\w*|transition\w*|care|dysphori\w*|"
+        r"reassign\w*|surger(?:y|ies)|treatment|therapy|identity\W+clinic)",
+        "regex",
+    ): PROVIDER_VICTIM_WORDS,
+    # A federal pickup or hold of evidence, not of a person.
+    (
+        IMMIGRATION,
+        r"\bfed(?:eral|s)?\W+(?:partners?\W+)?pick\W?ups?\b|\b(?:pick\W?up|hold|holding|held)"
+        r"\W+for\W+(?:the\W+)?(?:feds?\b|federal\W+(?:agents?|partners?|authorities))",
+        "regex",
+    ): ("evidence", "lab ~4", "property ~3"),
+}
+
+
+#: The words each term gains, without those it had already (what migration 0011 adds).
+CANCEL_WORDS_WIDENED: dict[tuple[str, str, str], tuple[str, ...]] = {}
+
+
+def _widened(term: Term) -> Term:
+    key = (term.label, term.phrase, term.match)
+    added = tuple(
+        dict.fromkeys(w for w in _CANCEL_WORDS_DECLARED.get(key, ()) if w not in term.unless_near)
+    )
+    if not added:
+        return term
+    CANCEL_WORDS_WIDENED[key] = added
+    return replace(term, unless_near=term.unless_near + added)
+
+
+DEFAULT_TERMS = [_widened(term) for term in DEFAULT_TERMS]

@@ -364,7 +364,7 @@ def test_none_explanation_names_the_purpose(classifier):
     [
         ("hate crime at immigrant-owned store", "owned"),
         ("scam targeting immigrants", "scam"),
-        ("victim is an immigrant - robbery", "victim"),
+        ("victim is an immigrant - identity fraud", "victim"),
         ("hate crime: slurs painted on an immigrant family's store", "hate crime"),
         ("fraud against undocumented workers", "fraud against"),
     ],

@@ -9,11 +9,12 @@ from django.apps import apps as current_apps
 from django.core.exceptions import ValidationError
 
 from apps.compliance.classifier import TERM_CATEGORIES, ReasonClassifier
-from apps.compliance.default_terms import DEFAULT_TERMS
+from apps.compliance.default_terms import CANCEL_WORDS_WIDENED, DEFAULT_TERMS
 from apps.compliance.models import ReasonTerm
 from apps.compliance.terms import reason_classifier
 
 MIGRATION = importlib.import_module("apps.compliance.migrations.0009_reason_term_categories")
+WIDENING = importlib.import_module("apps.compliance.migrations.0011_reason_term_cancel_words")
 FIELDS = ("label", "phrase", "match", "unless_near", "category", "source", "note")
 
 
@@ -182,6 +183,8 @@ def test_the_migrated_database_holds_the_default_terms_with_categories_and_sourc
 
 @pytest.mark.django_db
 def test_migration_0009_takes_a_database_from_0008_to_the_default_terms_and_back():
+    # Back to 0008: the later migration's words first.
+    WIDENING.words_remove(current_apps, None)
     MIGRATION.terms_uncategorise(current_apps, None)
     added = {(label, phrase, match) for label, phrase, match, *_ in MIGRATION.ADDED}
     assert not added & set(ReasonTerm.objects.values_list("label", "phrase", "match"))
@@ -191,6 +194,7 @@ def test_migration_0009_takes_a_database_from_0008_to_the_default_terms_and_back
     assert ReasonTerm.objects.count() == len(MIGRATION.CATEGORISED)
 
     MIGRATION.terms_categorise(current_apps, None)
+    WIDENING.words_add(current_apps, None)
 
     assert db_terms() == default_terms()
 
@@ -235,3 +239,63 @@ def test_an_administrator_cannot_save_a_cancel_word_reaching_too_far():
     term = ReasonTerm(label="immigration", phrase="migrante", unless_near=["victima ~12"])
     with pytest.raises(ValidationError, match="may reach 1 to 8 words"):
         term.full_clean()
+
+
+# --- cancel words widened after the training corpus (migration 0011) -------------------------
+
+@pytest.mark.parametrize(
+    ("reason", "near"),
+    [
+        ("Ice House tavern - battery", "house"),
+        ("fight outside Center Ice", "center"),
+        ("fake ICE agent robbed a family", "fake"),
+        ("man posing as immigration officer - theft", "posing"),
+        ("suspect threatened to call immigration on tenant", "threatened"),
+        ("robbery of immigrant day laborer", "robbery"),
+        ("HSI child exploitation lead", "child"),
+        ("CBP fentanyl seizure at port", "fentanyl"),
+        ("undocumented firearm recovered", "firearm"),
+        ("green card stolen in car burglary", "stolen"),
+        ("arson at abortion clinic", "arson"),
+        ("bomb threat to Planned Parenthood", "threat"),
+        ("federal pickup of evidence", "evidence"),
+    ],
+)
+def test_widened_cancel_words_keep_victims_businesses_and_other_federal_work_out(
+    classifier, reason, near
+):
+    result = classifier.classify(reason)
+    assert result.label == "none", result
+    assert f'"{near}"' in result.explanation.lower()
+
+
+@pytest.mark.parametrize(
+    ("reason", "label"),
+    [
+        ("ICE at house on Elm - locate subj for removal", "immigration"),
+        ("HSI ERO locate removable subj", "immigration"),
+        ("plates seen at Planned Parenthood lot", "health_care"),
+        ("subj in custody - hold for feds, ICE detainer", "immigration"),
+    ],
+)
+def test_purpose_next_to_the_new_cancel_words_still_reads(classifier, reason, label):
+    assert classifier.classify(reason).label == label
+
+
+def test_every_widened_term_exists_and_the_migration_copies_the_words():
+    keys = {(t.label, t.phrase, t.match) for t in DEFAULT_TERMS}
+    assert {(label, phrase, match) for label, phrase, match, _ in WIDENING.WIDENED} <= keys
+    assert {key: tuple(words) for key, words in CANCEL_WORDS_WIDENED.items()} == {
+        (label, phrase, match): tuple(words) for label, phrase, match, words in WIDENING.WIDENED
+    }
+
+
+@pytest.mark.django_db
+def test_migration_0011_takes_the_words_out_and_back():
+    WIDENING.words_remove(current_apps, None)
+    ice = ReasonTerm.objects.get(label="immigration", phrase="ice", match="word")
+    assert "tavern" not in ice.unless_near and "fishing" in ice.unless_near
+
+    WIDENING.words_add(current_apps, None)
+
+    assert db_terms() == default_terms()
