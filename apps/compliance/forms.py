@@ -33,12 +33,22 @@ class BlocklistEntryForm(ChangeReasonMixin, forms.ModelForm):
 class ReasonTermForm(ChangeReasonMixin, forms.ModelForm):
     unless_near = forms.CharField(
         required=False,
-        help_text="Comma-separated words that cancel a hit within two words of it.",
+        help_text="Comma-separated words that cancel a hit within two words of it; end one "
+        'with ~N (N from 1 to 8) to reach N words, e.g. "hate crime ~6".',
     )
 
     class Meta:
         model = ReasonTerm
-        fields = ["label", "category", "phrase", "match", "unless_near", "note", "source", "is_active"]
+        fields = [
+            "label",
+            "category",
+            "phrase",
+            "match",
+            "unless_near",
+            "note",
+            "source",
+            "is_active",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.conf import settings
 from .classifier import NONE, ReasonClassifier, Term
 from .corpora import CorpusRow, load
 from .models import ReasonTerm
+from .terms import term_of
 
 LABEL_NAMES = {**dict(ReasonTerm.Label.choices), NONE: "None"}
 
@@ -166,23 +167,13 @@ def flips_summary(groups: list[CorpusFlips]) -> str:
     return "; ".join(parts) or "No labelled corpus is configured"
 
 
-def _term_of(row: ReasonTerm) -> Term:
-    return Term(
-        label=row.label,
-        phrase=row.phrase,
-        match=row.match,
-        unless_near=tuple(row.unless_near or ()),
-        note=row.note,
-    )
-
-
 def reason_terms_with_change(*, term: ReasonTerm) -> tuple[list[Term], list[Term]]:
     """The active terms as stored, and as they would be with ``term`` (new or edited,
     not yet saved) in place: replacing its stored version, added, or, when it is
     inactive, left out."""
     active = list(ReasonTerm.objects.filter(is_active=True))
-    before = [_term_of(row) for row in active]
-    after = [_term_of(row) for row in active if row.pk != term.pk]
+    before = [term_of(row) for row in active]
+    after = [term_of(row) for row in active if row.pk != term.pk]
     if term.is_active:
-        after.append(_term_of(term))
+        after.append(term_of(term))
     return before, after

@@ -16,7 +16,9 @@ from .models import BlocklistEntry, ReasonTerm, Rule, RulePack
 from .packs import pack_municipality_ids
 
 BLOCKLIST_FIELDS = ["agency", "name_pattern", "ori_pattern", "reason", "citation", "is_active"]
-TERM_FIELDS = ["label", "phrase", "match", "unless_near", "note", "is_active"]
+TERM_FIELDS = [
+    "label", "category", "phrase", "match", "unless_near", "note", "source", "is_active"
+]  # fmt: skip
 RULE_FIELDS = ["title", "severity", "explanation", "citation", "settings", "is_active"]
 PACK_FIELDS = ["name", "basis"]
 

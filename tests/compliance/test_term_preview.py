@@ -40,7 +40,7 @@ def tiny_corpora(tmp_path):
     development = write_corpus(
         tmp_path / "dev.csv",
         [
-            ("frobnicate pickup for the feds", "immigration"),  # line 2: fixed by the term
+            ("frobnicate run for the boss", "immigration"),  # line 2: fixed by the term
             ("stolen car", "none"),  # line 3: no change
             ("frobnicate festival traffic", "none"),  # line 4: broken by it
         ],
@@ -76,7 +76,7 @@ def test_preview_of_a_new_term_lists_exactly_the_rows_it_flips_in_both_corpora(
     assert response.status_code == 200
     assert flipped(response) == {
         "development": [
-            ("dev.csv", 2, "frobnicate pickup for the feds", "immigration", "none",
+            ("dev.csv", 2, "frobnicate run for the boss", "immigration", "none",
              "immigration", "fixes"),
             ("dev.csv", 4, "frobnicate festival traffic", "none", "none", "immigration",
              "breaks"),
@@ -130,7 +130,7 @@ def test_preview_of_deactivating_a_term_lists_the_rows_it_unflags_and_keeps_it_a
 
     assert flipped(response) == {
         "development": [
-            ("dev.csv", 2, "frobnicate pickup for the feds", "immigration", "immigration",
+            ("dev.csv", 2, "frobnicate run for the boss", "immigration", "immigration",
              "none", "breaks"),
             ("dev.csv", 4, "frobnicate festival traffic", "none", "immigration", "none",
              "fixes"),
@@ -232,3 +232,23 @@ def test_preview_on_the_development_corpus_lists_the_rows_classified_differently
     (corpus,) = response.context["preview"]
     assert len(rows) > 600 and corpus.rows == len(rows)
     assert expected and [(flip.file, flip.line) for flip in corpus.flips] == expected
+
+
+def test_saving_a_terms_category_and_source_records_them_in_its_history(client, administrator):
+    term = ReasonTerm.objects.create(label="immigration", phrase="frobnicate", note="slang")
+    client.force_login(administrator)
+
+    response = client.post(
+        f"/state/administration/rules/terms/{term.pk}/",
+        term_form(category="handoff", source="Tribune, 2025-10-04"),
+    )
+
+    assert response.status_code == 302
+    term.refresh_from_db()
+    assert (term.category, term.source) == ("handoff", "Tribune, 2025-10-04")
+    record = ChangeRecord.objects.get(
+        subject_type="compliance.reasonterm", subject_id=term.pk, action="changed"
+    )
+    assert record.changes["category"] == ["other", "handoff"]
+    assert record.changes["source"] == ["", "Tribune, 2025-10-04"]
+    assert record.actor == administrator
