@@ -457,7 +457,15 @@ _REASON_LABELS = {
     "HEALTH_CARE_SEARCH": "health_care",
     "VAGUE_REASON": "vague",
     "SENSITIVE_DATA_IN_REASON": "sensitive_data",
+    # Read by the learned signal alone (apps.compliance.reading): for review.
+    "IMMIGRATION_REASON_REVIEW": "immigration_review",
+    "HEALTH_CARE_REASON_REVIEW": "health_care_review",
 }
+# A finding no term confirms is for review whatever severity its rule was given: the
+# learned signal alone never makes a critical finding (a term that agrees labels the
+# searches immigration or health care, and IMMIGRATION_SEARCH or HEALTH_CARE_SEARCH
+# finds them).
+_LEARNED_REVIEW = frozenset({"IMMIGRATION_REASON_REVIEW", "HEALTH_CARE_REASON_REVIEW"})
 _BLOCKED_SEARCH = vocabulary.blocked_sql("s.{search.agency}", blocked=[]).sql
 _REASON_CONDITIONS = {
     code: _label_is(label) + (f" OR {_BLOCKED_SEARCH}" if code == "IMMIGRATION_SEARCH" else "")
@@ -612,6 +620,10 @@ _SEARCH_SUMMARIES = {
     "VAGUE_REASON": "{agency_name} ran {n} search{es} with a vague or empty reason.",
     "SENSITIVE_DATA_IN_REASON": "{agency_name} typed personal data into {n} search reason{s}.",
     "SEARCH_WITHOUT_GRANT": "{agency_name} ran {n} search{es} with no active grant.",
+    "IMMIGRATION_REASON_REVIEW": "{agency_name} ran {n} search{es} whose reason reads like "
+    "immigration enforcement to the learned signal, though no term matched: review them.",
+    "HEALTH_CARE_REASON_REVIEW": "{agency_name} ran {n} search{es} whose reason reads like a "
+    "health-care investigation to the learned signal, though no term matched: review them.",
     "IMMIGRATION_PARTNER_SEARCH": "{agency_name}, a 287(g) partner of ICE, ran {n} search{es} "
     "for immigration purposes.",
     _PARTNER_REVIEW: "{agency_name}, a 287(g) partner of ICE, ran {n} search{es} for other "
@@ -632,6 +644,8 @@ def _search_hit(context: Context, row: dict) -> Hit:
         rule = context.rule(row["municipality_id"], "IMMIGRATION_PARTNER_SEARCH")
         severity = _review_severity(rule) if code == _PARTNER_REVIEW else None
         code = "IMMIGRATION_PARTNER_SEARCH"
+    elif code in _LEARNED_REVIEW:
+        severity = Severity.REVIEW
     return Hit(
         municipality_id=row["municipality_id"],
         rule_code=code,

@@ -181,3 +181,31 @@ class ReasonTerm(models.Model):
             )
         except (ValueError, TypeError) as error:
             raise ValidationError({"phrase": str(error)}) from error
+
+
+class LearnedReading(models.Model):
+    """What the learned signal (`apps.compliance.learned`) read in one distinct reason,
+    under one version of the model: the cache that has each distinct reason read once
+    however many searches and uploads repeat it, and what a finding shows of why.
+
+    The reason itself is not kept here, only its SHA-256: the searches hold the text (and
+    lose it when their retention redacts it). The drivers (the n-grams that decided, with
+    their weight) are kept only for a reason read as immigration or health care.
+    """
+
+    model_version = models.CharField(max_length=80)
+    digest = models.BinaryField(max_length=32, help_text="SHA-256 of the reason's text")
+    label = models.CharField(max_length=20)
+    score = models.FloatField()
+    drivers = models.JSONField(default=list, blank=True)
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_version", "digest"], name="learned_reading_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.score:.2f})"

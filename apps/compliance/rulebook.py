@@ -108,6 +108,30 @@ RULES = [
         "settings": {},
     },
     {
+        "code": "IMMIGRATION_REASON_REVIEW",
+        "title": "Searches whose reason reads like immigration enforcement: review",
+        "severity": "review",
+        "citation": "625 ILCS 5/2-130(b)(2); 5 ILCS 805/15 (Illinois TRUST Act)",
+        "explanation": "No term of the immigration list matched the reason, but the learned "
+        "signal, trained on labelled reasons, reads an immigration purpose in it. The finding "
+        "lists the words that drove that reading. It is for review, never critical: read the "
+        "reasons, and if they do state an immigration purpose, ask the municipality about the "
+        "searches (and an administrator may add the missing term, which makes them critical).",
+        "settings": {},
+    },
+    {
+        "code": "HEALTH_CARE_REASON_REVIEW",
+        "title": "Searches whose reason reads like a health-care investigation: review",
+        "severity": "review",
+        "citation": "625 ILCS 5/2-130(b)(1)",
+        "explanation": "No term of the health-care list matched the reason, but the learned "
+        "signal, trained on labelled reasons, reads a purpose tied to reproductive or other "
+        "lawful health care in it. The finding lists the words that drove that reading. It is "
+        "for review, never critical: read the reasons, and if they do state such a purpose, ask "
+        "the municipality about the searches.",
+        "settings": {},
+    },
+    {
         "code": "SEARCH_WITHOUT_GRANT",
         "title": "Searches by an agency with no active grant",
         "severity": "high",

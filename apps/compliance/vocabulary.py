@@ -25,7 +25,7 @@ from django.db.models import Model, Q
 
 from apps.agencies.models import Agency, ImmigrationAgreement
 from apps.audits.models import EvaluationRun, Finding, FindingDay, MunicipalityStatus
-from apps.compliance import classifier
+from apps.compliance import classifier, learned
 from apps.compliance.models import Severity
 from apps.municipalities.models import Municipality
 from apps.sharing.models import (
@@ -123,7 +123,7 @@ def _grant_statuses() -> Iterable[str]:
 
 
 def _reason_labels() -> Iterable[str]:
-    return classifier.PRIORITY
+    return (*classifier.PRIORITY, *learned.REVIEW_LABELS.values())
 
 
 # Every choice value hand-written SQL uses, by its parameter's name.
@@ -147,6 +147,12 @@ CHOICES: dict[str, Choice] = {
     "vague": Choice(classifier.VAGUE, SearchEvent, "reason_label", _reason_labels),
     "sensitive_data": Choice(
         classifier.SENSITIVE_DATA, SearchEvent, "reason_label", _reason_labels
+    ),
+    "immigration_review": Choice(
+        learned.IMMIGRATION_REVIEW, SearchEvent, "reason_label", _reason_labels
+    ),
+    "health_care_review": Choice(
+        learned.HEALTH_CARE_REVIEW, SearchEvent, "reason_label", _reason_labels
     ),
     "critical": Choice(Severity.CRITICAL, Finding, "severity"),
     "high": Choice(Severity.HIGH, Finding, "severity"),

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from apps.agencies.models import Agency
-from apps.compliance import classifier, vocabulary
+from apps.compliance import classifier, learned, vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.municipalities.models import Municipality
 
@@ -24,6 +24,8 @@ REASON_LABELS = [
     (FLAGGED, "Immigration or health care"),
     (classifier.IMMIGRATION, "Immigration"),
     (classifier.HEALTH_CARE, "Health care"),
+    (learned.IMMIGRATION_REVIEW, "Immigration? For review (learned signal)"),
+    (learned.HEALTH_CARE_REVIEW, "Health care? For review (learned signal)"),
     (classifier.SENSITIVE_DATA, "Personal data in the reason"),
     (classifier.VAGUE, "Vague or empty"),
     (classifier.NONE, "Nothing flagged"),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from apps.accounts.models import User
-from apps.compliance.terms import reason_classifier
+from apps.compliance.reading import reasons_read
 from apps.core import activity, locks
 from apps.core.queueing import task_named
 
@@ -30,9 +30,9 @@ def declaration_add(*, declaration: Declaration, entered_by: User) -> Declaratio
 
 
 def reasons_reclassify_all() -> list[int]:
-    """Label every stored search again with the current terms; returns the municipalities
-    whose labels changed (those, and only those, need evaluating again)."""
-    classifier = reason_classifier()
+    """Label every stored search again with the current terms and learned model; returns
+    the municipalities whose labels changed (those, and only those, need evaluating
+    again)."""
     with transaction.atomic(), connection.cursor() as cursor:
         # No load may insert searches labelled with the old terms while we relabel.
         locks.SEARCHES.take()
@@ -40,11 +40,9 @@ def reasons_reclassify_all() -> list[int]:
             "SELECT reason, reason_label FROM sharing_searchevent WHERE NOT reason_redacted"
             " GROUP BY reason, reason_label"
         )
-        changes = {}
-        for text, old_label in cursor.fetchall():
-            new_label = classifier.classify(text).label
-            if new_label != old_label:
-                changes[text] = new_label
+        stored = cursor.fetchall()
+        labels = reasons_read(text for text, _ in stored)
+        changes = {text: labels[text] for text, old_label in stored if labels[text] != old_label}
         if not changes:
             return []
         cursor.execute("CREATE TEMP TABLE relabel (reason text, label text) ON COMMIT DROP")

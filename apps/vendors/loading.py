@@ -38,7 +38,7 @@ from psycopg.types.json import Jsonb
 from apps.agencies.models import Agency
 from apps.agencies.resolution import AgencyResolver
 from apps.audits.rollups import statuses_refresh
-from apps.compliance.terms import reason_classifier
+from apps.compliance.reading import reasons_read
 from apps.core import activity, locks
 from apps.municipalities.models import Municipality
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
@@ -339,10 +339,10 @@ def _load_searches(
         result.timings["resolve_agencies"] = time.monotonic() - clock
         clock = time.monotonic()
 
-        # Each distinct reason is read once by the classifier, however many searches give it.
+        # Each distinct reason is read once by the terms (and the learned signal, whose
+        # readings are cached across uploads), however many searches give it.
         cursor.execute("SELECT DISTINCT reason FROM ingest_search_stage")
-        classifier = reason_classifier()
-        labels = [(reason, classifier.classify(reason).label) for (reason,) in cursor.fetchall()]
+        labels = reasons_read(reason for (reason,) in cursor.fetchall()).items()
         cursor.execute(
             "CREATE TEMP TABLE ingest_reason_label (reason text, label text) ON COMMIT DROP"
         )

@@ -15,7 +15,7 @@ from apps.audits import rollups as audit_rollups
 from apps.audits.dashboards import municipality_summary
 from apps.audits.evaluation import municipality_evaluate
 from apps.audits.models import Finding
-from apps.compliance import classifier, vocabulary
+from apps.compliance import classifier, learned, vocabulary
 from apps.municipalities.scoping import municipality_scope
 from apps.sharing import rollups as search_rollups
 from apps.sharing.forms import DeclarationForm
@@ -60,7 +60,8 @@ def test_every_choice_the_sql_binds_is_one_its_model_offers():
     for name, choice in vocabulary.CHOICES.items():
         bound = choice.value if isinstance(choice.value, tuple) else (choice.value,)
         # The model's own enum members (or the classifier's labels), never a copy.
-        assert all(isinstance(v, Enum) or v in classifier.PRIORITY for v in bound), name
+        labels = (*classifier.PRIORITY, *learned.REVIEW_LABELS.values())
+        assert all(isinstance(v, Enum) or v in labels for v in bound), name
 
 
 def test_a_renamed_choice_is_caught_not_bound_silently(monkeypatch):
