@@ -50,7 +50,8 @@ from apps.compliance.learned import REVIEW_LABELS, combine, reason_model  # noqa
 CORPORA = {
     "corpus": corpora.DEVELOPMENT,
     "holdout": corpora.HOLDOUT,
-    **({"train": corpora.TRAINING} if corpora.TRAINING.exists() else {}),
+    "train": corpora.TRAINING,
+    "contrast": corpora.CONTRAST,
     # Written blind (by someone who had not seen the term lists), frozen before any term
     # is added from it (tests/compliance/README_blind.md).
     "blind": ROOT / "tests" / "compliance" / "reason_blind.csv",
