@@ -243,6 +243,7 @@ def test_an_administrator_cannot_save_a_cancel_word_reaching_too_far():
 
 # --- cancel words widened after the training corpus (migration 0011) -------------------------
 
+
 @pytest.mark.parametrize(
     ("reason", "near"),
     [
