@@ -233,6 +233,7 @@ PORTAL_REASON_CORPORA = {
             "reason_holdout.csv",
             "reason_train.csv",
             "reason_contrast.csv",
+            "reason_ordinary.csv",
         )
     ],
     "held-out": [BASE_DIR / "tests/compliance/reason_blind.csv"],

@@ -7,7 +7,13 @@ Each file has the columns ``reason,label,note`` (UTF-8, comma-separated), one la
 - ``reason_holdout.csv``: written before the classifier existed, not tuned on;
 - ``reason_train.csv``: written to train the learned signal (`apps.compliance.learned`);
 - ``reason_contrast.csv``: written to train it too, hard negatives that share words with
-  immigration or health-care purposes, and those purposes written without the obvious words.
+  immigration or health-care purposes, and those purposes written without the obvious words;
+- ``reason_ordinary.csv``: ordinary police work the learned signal once flagged (status
+  checks, other states' plates and agencies, people located for warrants, by many names).
+
+``names.csv`` is no corpus: first names and surnames of many origins, in equal numbers,
+that the learned signal's training puts into copies of every reason so that a person's
+name carries no purpose (``apps.compliance.learned``, "Names").
 
 The held-out corpus written blind lives with the tests (``tests/compliance/
 reason_blind.csv``, frozen): nothing is trained or tuned on it. The term editor reads it
@@ -25,6 +31,8 @@ DEVELOPMENT = HERE / "reason_corpus.csv"
 HOLDOUT = HERE / "reason_holdout.csv"
 TRAINING = HERE / "reason_train.csv"
 CONTRAST = HERE / "reason_contrast.csv"
+ORDINARY = HERE / "reason_ordinary.csv"
+NAMES = HERE / "names.csv"
 
 
 @dataclass(frozen=True)
@@ -50,4 +58,25 @@ def load(path: Path, name: str | None = None) -> list[CorpusRow]:
 
 def training_files() -> list[Path]:
     """The corpora the learned signal is trained on: every labelled file in the app."""
-    return [path for path in (DEVELOPMENT, HOLDOUT, TRAINING, CONTRAST) if path.exists()]
+    return [path for path in (DEVELOPMENT, HOLDOUT, TRAINING, CONTRAST, ORDINARY) if path.exists()]
+
+
+@dataclass(frozen=True)
+class Names:
+    """Person names by part (``first``, ``surname``), each in the file's order, and the
+    origin of each name (``name,part,origin`` columns of ``names.csv``)."""
+
+    first: tuple[str, ...]
+    surname: tuple[str, ...]
+    origin: dict[str, str]
+
+
+def names_load(path: Path = NAMES) -> Names:
+    """The person names of ``names.csv`` (or ``path``)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return Names(
+        first=tuple(row["name"] for row in rows if row["part"] == "first"),
+        surname=tuple(row["name"] for row in rows if row["part"] == "surname"),
+        origin={row["name"]: row["origin"] for row in rows},
+    )
