@@ -112,6 +112,12 @@ def test_the_shipped_artifact_was_built_from_the_corpora_as_they_are():
     assert recorded == current, "a corpus changed: run `manage.py build_reason_model`"
 
 
+def test_the_shipped_artifact_was_built_from_the_names_as_they_are():
+    recorded = artifact_read(ARTIFACT)["names"]
+    current = {corpora.NAMES.name: hashlib.sha256(corpora.NAMES.read_bytes()).hexdigest()}
+    assert recorded == current, "names.csv changed: run `manage.py build_reason_model`"
+
+
 def test_the_shipped_artifact_is_small_gzipped_json():
     data = ARTIFACT.read_bytes()
     assert len(data) < 5_000_000

@@ -14,8 +14,9 @@ from apps.compliance.learned import (
 class Command(BaseCommand):
     help = (
         "Train the learned reason signal on the labelled corpora of apps/compliance/corpora "
-        "and write its artifact (gzipped JSON, no pickle). The same corpora give the same "
-        "bytes; commit the artifact with the corpora it was built from."
+        "and their copies with the names of names.csv, and write its artifact (gzipped JSON, "
+        "no pickle). The same corpora and names give the same bytes; commit the artifact "
+        "with the files it was built from."
     )
 
     def add_arguments(self, parser):
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         model = ReasonModel.load(output)
         self.stdout.write(
             f"{output}: model {model.version}, {document['rows']} reasons from "
-            f"{', '.join(path.name for path in paths)}; "
+            f"{', '.join(path.name for path in paths)} and {document['named_copies']} "
+            f"copies with names from {', '.join(document['names'])}; "
             f"{len(document['word']['grams'])} word and {len(document['char']['grams'])} "
             f"character n-grams; {output.stat().st_size:,} bytes"
         )
