@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from apps.compliance import classifier, learned
 from apps.compliance.blocklist import blocked_agency_ids
-from apps.compliance.reading import drivers_of
+from apps.compliance.reading import readings_shown
 from apps.sharing.models import SearchEvent, SharingChange, SharingGrant
 
 from .models import Finding
@@ -128,12 +128,12 @@ def _search_rows(finding: Finding) -> EvidenceRows:
         for row in searches
     ]
     if finding.rule_code in _LEARNED_RULES:
-        readings = drivers_of(row.reason for row in result.rows)
+        # Worked out now from the rows' own reasons: nothing of a reason is stored.
+        readings = readings_shown(row.reason for row in result.rows)
         result.readings = [
-            ReadingShown(reason, reading.label, reading.score,
-                         [(text, weight) for text, weight in reading.drivers])
-            for reason, reading in sorted(readings.items())
-        ]  # fmt: skip
+            ReadingShown(reason, reading.label, reading.score, list(reading.drivers))
+            for reason, reading in readings.items()
+        ]
     return result
 
 

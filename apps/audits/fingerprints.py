@@ -64,6 +64,7 @@ from django.conf import settings
 from django.db import connection
 
 from apps.compliance import vocabulary
+from apps.compliance.learned import ARTIFACT
 from apps.compliance.models import ReasonTerm, Rule
 from apps.compliance.packs import Packs
 from apps.sharing.partitions import DEFAULT, PARENT
@@ -109,6 +110,8 @@ CODE_MODULES = (
     "apps.compliance.packs",
     "apps.compliance.blocklist",
     "apps.compliance.classifier",
+    "apps.compliance.learned",
+    "apps.compliance.reading",
     "apps.agencies.naming",
 )
 
@@ -212,10 +215,12 @@ _SHARED_VERSIONS = (
 
 @cache
 def code_version() -> str:
-    """A hash of the source of the modules that decide what an evaluation finds."""
+    """A hash of the source of the modules that decide what an evaluation finds, and of
+    the learned signal's model (a new one relabels the searches it reads differently)."""
     digest = hashlib.md5(usedforsecurity=False)
     for name in CODE_MODULES:
         digest.update(Path(find_spec(name).origin).read_bytes())
+    digest.update(ARTIFACT.read_bytes())
     return digest.hexdigest()
 
 

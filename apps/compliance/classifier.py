@@ -326,6 +326,27 @@ def _unless(term: Term, near: str) -> tuple[tuple[str, ...], int]:
     return _phrase_words(found.group(1)), reach
 
 
+def near_entry(text: str) -> tuple[tuple[str, ...], int]:
+    """The words of one ``unless_near`` entry as an administrator writes it, and how far
+    they reach, as the classifier reads them; ValueError, in words for the form, for an
+    entry the classifier would read otherwise than it looks: one without words, a reach
+    out of range, or a "~" that is not a whole-number reach at the end ("~3" alone,
+    "word ~-1", "word~3.5", which would silently become other words)."""
+    found = _REACH.match(text)
+    words_text = found.group(1) if found else text
+    if "~" in words_text:
+        raise ValueError(f'"{text}": "~" may only end an entry, followed by a whole number')
+    words = _phrase_words(words_text)
+    if not words:
+        raise ValueError(f'"{text}" has no words to cancel a hit')
+    if found is None:
+        return words, NEAR_WORDS
+    reach = int(found.group(2))
+    if not 1 <= reach <= MAX_NEAR_WORDS:
+        raise ValueError(f'"{text}" may reach 1 to {MAX_NEAR_WORDS} words, not {reach}')
+    return words, reach
+
+
 def _unless_index(
     term: Term,
 ) -> tuple[dict[str, tuple[tuple[tuple[str, ...], int], ...]], int]:

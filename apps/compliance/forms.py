@@ -4,6 +4,7 @@ from django import forms
 
 from apps.agencies.models import Agency
 
+from .classifier import near_entry
 from .models import BlocklistEntry, ReasonTerm, Rule, RulePack
 
 MAX_THRESHOLD = 100_000
@@ -56,7 +57,18 @@ class ReasonTermForm(ChangeReasonMixin, forms.ModelForm):
             self.initial["unless_near"] = ", ".join(self.instance.unless_near)
 
     def clean_unless_near(self) -> list[str]:
-        return [w.strip() for w in self.cleaned_data["unless_near"].split(",") if w.strip()]
+        entries = [w.strip() for w in self.cleaned_data["unless_near"].split(",") if w.strip()]
+        # Read as the classifier reads them, so an entry it would read otherwise than it
+        # looks is refused here, under this field, rather than saved.
+        errors = []
+        for entry in entries:
+            try:
+                near_entry(entry)
+            except ValueError as error:
+                errors.append(forms.ValidationError(str(error)))
+        if errors:
+            raise forms.ValidationError(errors)
+        return entries
 
 
 class RuleForm(ChangeReasonMixin, forms.ModelForm):

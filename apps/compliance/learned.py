@@ -61,7 +61,15 @@ from pathlib import Path
 from typing import Any
 
 from . import corpora
-from .classifier import FUNCTION_WORDS, HEALTH_CARE, IMMIGRATION, NONE, VAGUE, normalise
+from .classifier import (
+    FUNCTION_WORDS,
+    HEALTH_CARE,
+    IMMIGRATION,
+    NONE,
+    SENSITIVE_DATA,
+    VAGUE,
+    normalise,
+)
 
 IMMIGRATION_REVIEW = "immigration_review"
 HEALTH_CARE_REVIEW = "health_care_review"
@@ -509,10 +517,11 @@ def reason_model() -> ReasonModel:
 def combine(term_label: str, reading: Reading) -> str:
     """The reason's label from the terms' and the model's: a term's immigration or
     health-care label stands (a person wrote that term: the critical path); when the
-    terms read ``none`` or ``vague``, the model's label becomes its *review* label;
-    otherwise (``sensitive_data``, or the model reads nothing) the terms' label stands."""
+    terms read ``none``, ``vague`` or ``sensitive_data``, the model's label becomes its
+    *review* label (personal data in a reason does not hide the purpose the model reads
+    in it); otherwise (the model reads nothing) the terms' label stands."""
     if term_label in POSITIVE:
         return term_label
-    if term_label in (NONE, VAGUE) and reading.label in REVIEW_LABELS:
+    if term_label in (NONE, VAGUE, SENSITIVE_DATA) and reading.label in REVIEW_LABELS:
         return REVIEW_LABELS[reading.label]
     return term_label

@@ -186,18 +186,18 @@ class ReasonTerm(models.Model):
 class LearnedReading(models.Model):
     """What the learned signal (`apps.compliance.learned`) read in one distinct reason,
     under one version of the model: the cache that has each distinct reason read once
-    however many searches and uploads repeat it, and what a finding shows of why.
+    however many searches and uploads repeat it.
 
-    The reason itself is not kept here, only its SHA-256: the searches hold the text (and
-    lose it when their retention redacts it). The drivers (the n-grams that decided, with
-    their weight) are kept only for a reason read as immigration or health care.
+    Neither the reason nor any part of it is kept here: only its SHA-256, the label and
+    the score. What drove a reading is worked out again from the search's own reason when
+    a finding's page shows it. Rows older than the searches' retention period are deleted
+    with the searches (`searches_retention`); a reason seen again is simply read again.
     """
 
     model_version = models.CharField(max_length=80)
     digest = models.BinaryField(max_length=32, help_text="SHA-256 of the reason's text")
     label = models.CharField(max_length=20)
     score = models.FloatField()
-    drivers = models.JSONField(default=list, blank=True)
     read_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -206,6 +206,7 @@ class LearnedReading(models.Model):
                 fields=["model_version", "digest"], name="learned_reading_once"
             ),
         ]
+        indexes = [models.Index(fields=["read_at"], name="learned_reading_read_at")]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.score:.2f})"

@@ -11,26 +11,28 @@ term matched, by the learned signal too.
 - otherwise the terms' label.
 
 The learned reading of a reason is kept in `LearnedReading`, by the SHA-256 of its text
-and the model's version, so a reason repeated across searches, uploads and
-re-classifications is read by the model once; the drivers kept with it are what the
-finding shows of why.
+and the model's version (label and score only), so a reason repeated across searches,
+uploads and re-classifications is read by the model once. What drove a reading is worked
+out again from the search's own reason when a finding's page shows it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
+from functools import partial
 
-from django.db import connection
+from django.db import connection, transaction
 
-from .classifier import NONE, VAGUE
+from .classifier import NONE, SENSITIVE_DATA, VAGUE
 from .learned import Reading, combine, reason_model
 from .models import LearnedReading
 from .terms import reason_classifier
 
-#: The term labels the learned signal may turn into a review label.
-OPEN_TO_LEARNED = frozenset({NONE, VAGUE})
+#: The term labels the learned signal may turn into a review label: all but a term's
+#: immigration or health-care reading. Personal data in a reason does not hide a purpose
+#: the model reads in it (the review outranks SENSITIVE_DATA_IN_REASON for that search).
+OPEN_TO_LEARNED = frozenset({NONE, VAGUE, SENSITIVE_DATA})
 
 _TABLE = LearnedReading._meta.db_table
 
@@ -54,7 +56,10 @@ def reasons_read(reasons: Iterable[str | None]) -> dict[str | None, str]:
 
 def learned_readings(reasons: list[str]) -> dict[str, Reading]:
     """The learned reading of each reason: from the cache when this model version has
-    read it, else read now (in batches, vectorised) and added to the cache."""
+    read it, else read now (in batches, vectorised). New readings join the cache once
+    the caller's transaction commits, in a short transaction of their own: a load never
+    holds the cache's rows, so another municipality's load reading the same reason never
+    waits for it (it reads the reason itself)."""
     model = reason_model()
     keys = {reason: digest(reason) for reason in set(reasons)}
     with connection.cursor() as cursor:
@@ -64,50 +69,57 @@ def learned_readings(reasons: list[str]) -> dict[str, Reading]:
             [model.version, list(keys.values())],
         )
         cached = {bytes(key): (label, score) for key, label, score in cursor.fetchall()}
-        readings: dict[str, Reading] = {}
-        missing: list[str] = []
-        for reason, key in keys.items():
-            if key in cached:
-                label, score = cached[key]
-                readings[reason] = Reading(label=label, score=score, drivers=())
-            else:
-                missing.append(reason)
-        if not missing:
-            return readings
+    readings: dict[str, Reading] = {}
+    missing: list[str] = []
+    for reason, key in keys.items():
+        if key in cached:
+            label, score = cached[key]
+            readings[reason] = Reading(label=label, score=score, drivers=())
+        else:
+            missing.append(reason)
+    if missing:
         fresh = model.read_many(missing)
         readings.update(zip(missing, fresh, strict=True))
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS learned_reading_new (digest bytea, label text,"
-            " score float8, drivers jsonb) ON COMMIT DROP"
+        rows = sorted(
+            (keys[reason], reading.label, reading.score)
+            for reason, reading in zip(missing, fresh, strict=True)
         )
-        cursor.execute("TRUNCATE learned_reading_new")
-        with cursor.cursor.copy(
-            "COPY learned_reading_new (digest, label, score, drivers) FROM STDIN"
-        ) as copy:
-            for reason, reading in zip(missing, fresh, strict=True):
-                drivers = [[text, round(weight, 4)] for text, weight in reading.drivers]
-                copy.write_row(
-                    (keys[reason], reading.label, reading.score,
-                     json.dumps(drivers if reading.label != NONE else []))
-                )  # fmt: skip
-        # In the digests' order: two loads adding the same reasons wait for each other
-        # in one order, never in a cycle.
-        cursor.execute(
-            f"INSERT INTO {_TABLE} (model_version, digest, label, score, drivers, read_at)"  # noqa: S608 - table name from _meta # nosec B608
-            " SELECT %s, digest, label, score, drivers, now() FROM learned_reading_new"
-            " ORDER BY digest ON CONFLICT (model_version, digest) DO NOTHING",
-            [model.version],
-        )
+        transaction.on_commit(partial(_cache_add, model.version, rows))
     return readings
 
 
-def drivers_of(reasons: Iterable[str]) -> dict[str, LearnedReading]:
-    """The latest learned reading (label, score, drivers) of each reason the model has
-    read, for a finding's page; the web process never loads the model for it."""
-    keys = {digest(reason): reason for reason in set(reasons) if reason}
-    found = (
-        LearnedReading.objects.filter(digest__in=list(keys))
-        .order_by("digest", "-read_at", "-id")
-        .distinct("digest")
-    )
-    return {keys[bytes(reading.digest)]: reading for reading in found}
+def _cache_add(model_version: str, rows: list[tuple[bytes, str, float]]) -> None:
+    """Add readings to the cache, in the digests' order (two writers wait for each other
+    in one order, never in a cycle); a reading another process added first stays."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE learned_reading_new (digest bytea, label text, score float8)"
+            " ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(
+            "COPY learned_reading_new (digest, label, score) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {_TABLE} (model_version, digest, label, score, read_at)"  # noqa: S608 - table name from _meta # nosec B608
+            " SELECT %s, digest, label, score, now() FROM learned_reading_new"
+            " ORDER BY digest ON CONFLICT (model_version, digest) DO NOTHING",
+            [model_version],
+        )
+
+
+def learned_readings_purge(*, before) -> int:
+    """Delete the cached readings made before ``before`` (the searches' retention
+    cutoff): a reason seen again is read again. Returns how many went."""
+    deleted, _ = LearnedReading.objects.filter(read_at__lt=before).delete()
+    return deleted
+
+
+def readings_shown(reasons: Iterable[str]) -> dict[str, Reading]:
+    """The learned signal's reading of each reason, with what drove it, worked out now
+    from the reason itself for a finding's page (nothing of a reason is stored)."""
+    texts = sorted({reason for reason in reasons if reason})
+    if not texts:
+        return {}
+    return dict(zip(texts, reason_model().read_many(texts), strict=True))

@@ -1,6 +1,8 @@
 """Administration of the blocklist, the reason terms, the rule packs and their rules, each
 with history."""
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
@@ -77,6 +79,9 @@ class CatalogueEditView(StateAdministratorRequiredMixin, FormView):
         self.model, self.form_class, self.noun = self.kinds[kwargs["kind"]]
         pk = kwargs.get("pk")
         self.object = get_object_or_404(self.model, pk=pk) if pk else self.model()
+        # The form writes its values into the instance it edits, valid or not: the page
+        # heading names the row as stored, not as the unsaved edit would have it.
+        self.stored = copy.copy(self.object)
         if self.model in (Rule, RulePack) and not pk:
             return redirect("state:administration:catalogue")
         return super().dispatch(request, *args, **kwargs)
@@ -84,10 +89,18 @@ class CatalogueEditView(StateAdministratorRequiredMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.object}
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # A preview saves and records nothing, so it needs no reason; Save still does.
+        if self.model is ReasonTerm and "preview" in self.request.POST:
+            form.fields["change_reason"].required = False
+        return form
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             object=self.object,
+            stored=self.stored,
             noun=self.noun,
             kind=self.kwargs["kind"],
             history=history_of(self.object) if self.object.pk else [],

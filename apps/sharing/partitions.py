@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
+from apps.compliance.reading import learned_readings_purge
 from apps.core import activity, locks
 
 from .models import SearchEvent, SearchRetention
@@ -226,6 +227,9 @@ def searches_retention(
         ungranted_retention(cursor, kept_from=last_end)
         # Evaluation keeps what findings recorded of the searches before it.
         SearchRetention.objects.create(kept_from=last_end, partitions=names, searches=searches)
+        # The learned signal's cached readings of that time go with them (a reason seen
+        # again is read again).
+        readings = learned_readings_purge(before=last_end)
         activity.record(
             "searches.retention_dropped",
             subject_label=f"Searches before {cutoff:%Y-%m-%d}",
@@ -234,6 +238,7 @@ def searches_retention(
                 "cutoff": cutoff.isoformat(),
                 "partitions": names,
                 "searches": searches,
+                "learned readings": readings,
             },
         )
     return Retention(cutoff=cutoff, partitions=names, searches=searches)

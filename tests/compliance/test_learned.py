@@ -160,8 +160,9 @@ NOTHING = Reading(NONE, 0.1, ())
         (VAGUE, IMMIGRATION_READING, IMMIGRATION_REVIEW),
         (NONE, NOTHING, NONE),
         (VAGUE, NOTHING, VAGUE),
-        # Personal data in the reason stays its own finding.
-        (SENSITIVE_DATA, IMMIGRATION_READING, SENSITIVE_DATA),
+        # Personal data in the reason does not hide the purpose the model reads in it.
+        (SENSITIVE_DATA, IMMIGRATION_READING, IMMIGRATION_REVIEW),
+        (SENSITIVE_DATA, NOTHING, SENSITIVE_DATA),
     ],
 )
 def test_combine_keeps_a_terms_label_and_sends_the_models_to_review(term_label, reading, combined):

@@ -8,16 +8,19 @@ PostgreSQL, the upload and evaluation services.
 
 import csv
 import io
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from apps.audits.evaluation import municipality_evaluate
 from apps.audits.models import Finding
 from apps.compliance.learned import reason_model
 from apps.compliance.models import LearnedReading, Rule
-from apps.compliance.reading import digest, reasons_read
+from apps.compliance.reading import digest, learned_readings_purge, reasons_read
 from apps.compliance.terms import reason_classifier
 from apps.municipalities.scoping import municipality_scope
 from apps.sharing.models import SearchEvent
@@ -117,21 +120,68 @@ def test_a_review_rule_set_to_critical_still_makes_a_review_finding(municipality
     assert finding.severity == "review"
 
 
-def test_each_distinct_reason_is_read_by_the_model_once_and_cached():
+def test_each_distinct_reason_is_read_by_the_model_once_and_cached(
+    django_capture_on_commit_callbacks,
+):
     version = reason_model().version
-    first = reasons_read([IMMIGRATION_UNSEEN, IMMIGRATION_UNSEEN, ORDINARY, TERM_IMMIGRATION])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = reasons_read([IMMIGRATION_UNSEEN, IMMIGRATION_UNSEEN, ORDINARY, TERM_IMMIGRATION])
     assert first == {IMMIGRATION_UNSEEN: "immigration_review", ORDINARY: "none",
                      TERM_IMMIGRATION: "immigration"}  # fmt: skip
+    # The cache is written only once the caller's transaction commits, in its own.
+    assert not LearnedReading.objects.exists()
+    for callback in callbacks:
+        callback()
+
     # A term decided TERM_IMMIGRATION: the model never read it.
     stored = {bytes(r.digest): r for r in LearnedReading.objects.filter(model_version=version)}
     assert set(stored) == {digest(IMMIGRATION_UNSEEN), digest(ORDINARY)}
-    assert stored[digest(IMMIGRATION_UNSEEN)].drivers
-    assert stored[digest(ORDINARY)].drivers == []
+    assert (stored[digest(IMMIGRATION_UNSEEN)].label, stored[digest(ORDINARY)].label) == (
+        "immigration",
+        "none",
+    )
+    # Nothing of the reasons' text is kept, only their digest, label and score.
+    for row in LearnedReading.objects.values():
+        kept = " ".join(str(value) for value in row.values()).lower()
+        assert not any(word in kept for word in ("feds", "country", "robbery", "veh"))
 
     # The cache answers, not the model: a reading changed in the table is what comes back.
     LearnedReading.objects.filter(digest=digest(ORDINARY)).update(label="health_care")
-    assert reasons_read([ORDINARY]) == {ORDINARY: "health_care_review"}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert reasons_read([ORDINARY]) == {ORDINARY: "health_care_review"}
+    assert callbacks == []
     assert LearnedReading.objects.count() == 2
+
+
+def test_personal_data_does_not_hide_the_purpose_the_model_reads():
+    reason = f"{IMMIGRATION_UNSEEN}, DOB 03/14/1985"
+    assert reason_classifier().classify(reason).label == "sensitive_data"
+    assert reasons_read([reason]) == {reason: "immigration_review"}
+
+
+def test_retention_purges_the_cached_readings_of_its_time():
+    LearnedReading.objects.create(model_version="v", digest=digest("old"), label="none", score=0.1)
+    LearnedReading.objects.create(model_version="v", digest=digest("new"), label="none", score=0.1)
+    LearnedReading.objects.filter(digest=digest("old")).update(
+        read_at=timezone.now() - timedelta(days=400)
+    )
+
+    assert learned_readings_purge(before=timezone.now() - timedelta(days=365)) == 1
+
+    assert [bytes(r.digest) for r in LearnedReading.objects.all()] == [digest("new")]
+
+
+def test_the_statewide_table_has_a_cell_under_every_heading(client, auditor, municipality_a):
+    client.force_login(auditor)
+    page = client.get("/state/").content.decode()
+    # The municipalities' table: the one headed by "Last evaluation".
+    table = page[page[: page.index("Last evaluation")].rindex("<table") :]
+    table = table[: table.index("</table>")]
+    head = table[table.index("<thead") : table.index("</thead>")]
+    first_row = table[table.index("<tbody") :]
+    first_row = first_row[first_row.index("<tr") : first_row.index("</tr>")]
+    assert len(re.findall(r"<th[\s>]", head)) == len(re.findall(r"<td[\s>]", first_row)) == 10
+    assert "For review" in head
 
 
 def test_relabelling_stored_searches_reads_them_with_the_model(municipality_a):

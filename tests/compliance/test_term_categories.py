@@ -7,6 +7,7 @@ import importlib
 import pytest
 from django.apps import apps as current_apps
 from django.core.exceptions import ValidationError
+from django.db import migrations
 
 from apps.compliance.classifier import TERM_CATEGORIES, ReasonClassifier
 from apps.compliance.default_terms import CANCEL_WORDS_WIDENED, DEFAULT_TERMS
@@ -300,3 +301,75 @@ def test_migration_0011_takes_the_words_out_and_back():
     WIDENING.words_add(current_apps, None)
 
     assert db_terms() == default_terms()
+
+
+@pytest.mark.django_db
+def test_reversing_0009_keeps_an_added_term_an_administrator_created_or_edited():
+    WIDENING.words_remove(current_apps, None)
+    (kept_label, kept_phrase, kept_match, *_), (edited_label, edited_phrase, edited_match, *_) = (
+        MIGRATION.ADDED[:2]
+    )
+    # As an administrator would have it had they created it before the upgrade: the
+    # forward get_or_create found it and left its note and cancel words alone.
+    ReasonTerm.objects.filter(label=kept_label, phrase=kept_phrase, match=kept_match).update(
+        note="our own wording", unless_near=["asylum office"]
+    )
+    edited = ReasonTerm.objects.get(label=edited_label, phrase=edited_phrase, match=edited_match)
+    edited.unless_near = [*edited.unless_near, "lawyer"]
+    edited.save()
+
+    MIGRATION.terms_uncategorise(current_apps, None)
+
+    left = set(ReasonTerm.objects.values_list("label", "phrase", "match"))
+    added = {(label, phrase, match) for label, phrase, match, *_ in MIGRATION.ADDED}
+    assert left & added == {
+        (kept_label, kept_phrase, kept_match),
+        (edited_label, edited_phrase, edited_match),
+    }
+
+
+def terms_as_of_0008() -> list[ReasonTerm]:
+    """The terms a database held at 0008, rebuilt from the data 0009 and 0011 carry: the
+    terms 0009 categorised, with the cancel words 0009 and 0011 added taken back out and
+    the note 0009 replaced put back, without category or source."""
+    defaults = {(t.label, t.phrase, t.match): t for t in DEFAULT_TERMS}
+    widened_0009 = {(label, phrase, match): (words, before) for label, phrase, match, words,
+                    before, _ in MIGRATION.WIDENED}  # fmt: skip
+    widened_0011 = {
+        (label, phrase, match): words for label, phrase, match, words in WIDENING.WIDENED
+    }
+    rows = []
+    for label, phrase, match, _, _ in MIGRATION.CATEGORISED:
+        default = defaults[label, phrase, match]
+        words, note = widened_0009.get((label, phrase, match), ((), default.note))
+        later = (*words, *widened_0011.get((label, phrase, match), ()))
+        rows.append(
+            ReasonTerm(
+                label=label,
+                phrase=phrase,
+                match=match,
+                unless_near=[word for word in default.unless_near if word not in later],
+                note=note,
+            )
+        )
+    return rows
+
+
+@pytest.mark.django_db
+def test_migrations_0009_and_0011_take_a_database_as_of_0008_to_the_default_terms():
+    ReasonTerm.objects.all().delete()
+    ReasonTerm.objects.bulk_create(terms_as_of_0008())
+    assert ReasonTerm.objects.count() == len(MIGRATION.CATEGORISED) == 173
+    assert set(ReasonTerm.objects.values_list("category", "source")) == {("other", "")}
+
+    MIGRATION.terms_categorise(current_apps, None)
+    WIDENING.words_add(current_apps, None)
+
+    assert db_terms() == default_terms()
+
+
+def test_migration_0011_runs_its_functions_both_ways():
+    (operation,) = WIDENING.Migration.operations
+    assert isinstance(operation, migrations.RunPython)
+    assert operation.code is WIDENING.words_add
+    assert operation.reverse_code is WIDENING.words_remove

@@ -252,3 +252,156 @@ def test_saving_a_terms_category_and_source_records_them_in_its_history(client, 
     assert record.changes["category"] == ["other", "handoff"]
     assert record.changes["source"] == ["", "Tribune, 2025-10-04"]
     assert record.actor == administrator
+
+
+# --- corpus files that cannot be read --------------------------------------------------------
+
+
+def test_a_corpus_file_that_cannot_be_read_is_reported_and_the_others_still_read(
+    client, administrator, tmp_path
+):
+    good = write_corpus(tmp_path / "dev.csv", [("frobnicate run", "immigration")])
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("reason,label,note\nfrobnicate à la carte,none,\n".encode("latin-1"))
+    headless = tmp_path / "headless.csv"
+    headless.write_text("why,what\nfrobnicate it,none\n", encoding="utf-8")
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    corpora = {"development": [good, latin, headless, folder]}
+    client.force_login(administrator)
+
+    with override_settings(PORTAL_REASON_CORPORA=corpora):
+        response = client.post(NEW, {**term_form(), "preview": "1"})
+
+    assert response.status_code == 200
+    (corpus,) = response.context["preview"]
+    assert corpus.rows == 1 and len(corpus.flips) == 1
+    page = response.content.decode()
+    assert "latin.csv could not be read: it is not UTF-8 text" in page
+    assert "headless.csv could not be read: no reason or label column in its header" in page
+    assert "folder.csv could not be read: it is a folder, not a file" in page
+
+
+def test_a_corpus_no_file_of_which_can_be_read_says_so_in_the_summary(
+    client, administrator, tmp_path
+):
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    client.force_login(administrator)
+
+    with override_settings(PORTAL_REASON_CORPORA={"held-out": [folder]}):
+        page = client.post(NEW, {**term_form(), "preview": "1"}).content.decode()
+
+    assert "0 rows flip in held-out (not read)" in page
+
+
+def test_a_corpus_file_saved_with_a_byte_order_mark_is_read(client, administrator, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("reason,label,note\nfrobnicate run,immigration,\n", encoding="utf-8-sig")
+    client.force_login(administrator)
+
+    with override_settings(PORTAL_REASON_CORPORA={"development": [path]}):
+        response = client.post(NEW, {**term_form(), "preview": "1"})
+
+    (corpus,) = response.context["preview"]
+    assert [(flip.line, flip.reason) for flip in corpus.flips] == [(2, "frobnicate run")]
+
+
+def test_rows_with_an_unknown_label_are_skipped_and_counted(client, administrator, tmp_path):
+    path = write_corpus(
+        tmp_path / "dev.csv",
+        [("frobnicate run", "immigration"), ("frobnicate walk", "immigraton"), ("x", "")],
+    )
+    client.force_login(administrator)
+
+    with override_settings(PORTAL_REASON_CORPORA={"development": [path]}):
+        response = client.post(NEW, {**term_form(), "preview": "1"})
+
+    (corpus,) = response.context["preview"]
+    assert corpus.rows == 1 and [flip.reason for flip in corpus.flips] == ["frobnicate run"]
+    assert "2 rows with an unknown label skipped" in response.content.decode()
+
+
+# --- the form around the preview -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "why"),
+    [
+        ("victim ~9", "may reach 1 to 8 words, not 9"),
+        ("~3", "has no words"),
+        ("word ~-1", '"~" may only end an entry'),
+        ("word~3.5", '"~" may only end an entry'),
+        ("ice ~ cream", '"~" may only end an entry'),
+        ("!!", "has no words"),
+    ],
+)
+def test_a_cancel_word_the_classifier_would_misread_is_refused_under_its_own_field(
+    client, administrator, entry, why
+):
+    client.force_login(administrator)
+
+    response = client.post(NEW, term_form(unless_near=f"festival, {entry}"))
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "phrase" not in form.errors
+    (error,) = form.errors["unless_near"]
+    assert entry in error and why in error
+    assert not ReasonTerm.objects.filter(phrase="frobnicate").exists()
+
+
+def test_a_cancel_word_with_a_reach_in_range_is_accepted(client, administrator):
+    client.force_login(administrator)
+
+    response = client.post(NEW, term_form(unless_near="festival, hate crime ~6, victim~8"))
+
+    assert response.status_code == 302
+    term = ReasonTerm.objects.get(phrase="frobnicate")
+    assert term.unless_near == ["festival", "hate crime ~6", "victim~8"]
+
+
+def test_preview_needs_no_reason_for_the_change_but_save_does(client, administrator, tiny_corpora):
+    client.force_login(administrator)
+
+    preview = client.post(NEW, {**term_form(change_reason=""), "preview": "1"})
+    save = client.post(NEW, term_form(change_reason=""))
+
+    assert preview.status_code == 200 and "preview" in preview.context
+    assert save.status_code == 200 and "change_reason" in save.context["form"].errors
+    assert not ReasonTerm.objects.filter(phrase="frobnicate").exists()
+
+
+def test_the_heading_names_the_stored_term_not_the_previewed_edit(
+    client, administrator, tiny_corpora
+):
+    term = ReasonTerm.objects.create(label="immigration", phrase="frobnicate", note="slang")
+    client.force_login(administrator)
+
+    response = client.post(
+        f"/state/administration/rules/terms/{term.pk}/",
+        {**term_form(phrase="defrobnicate"), "preview": "1"},
+    )
+
+    page = response.content.decode()
+    assert "<h1>Reason term: Immigration: frobnicate</h1>" in page
+    assert "<title>Edit reason term" in page
+    assert 'value="defrobnicate"' in page
+
+
+def test_preview_lists_at_most_200_flips_per_corpus_and_counts_them_all(
+    client, administrator, tmp_path
+):
+    path = write_corpus(
+        tmp_path / "dev.csv", [(f"frobnicate run {n}", "immigration") for n in range(205)]
+    )
+    client.force_login(administrator)
+
+    with override_settings(PORTAL_REASON_CORPORA={"development": [path]}):
+        response = client.post(NEW, {**term_form(), "preview": "1"})
+
+    page = response.content.decode()
+    assert "205 rows flip in development: 205 fixed, 0 broken" in page
+    assert "205 of the 205 development rows would change label" in page
+    assert "frobnicate run 199<" in page and "frobnicate run 200<" not in page
+    assert "And 5 more rows not listed here" in page

@@ -46,13 +46,28 @@ class CorpusRow:
     note: str
 
 
+class CorpusColumnsMissing(ValueError):
+    """A corpus file whose header lacks the ``reason`` or ``label`` column."""
+
+
 def load(path: Path, name: str | None = None) -> list[CorpusRow]:
-    """The rows of one corpus file; ``line`` counts the header as line 1."""
+    """The rows of one corpus file; ``line`` counts the header as line 1.
+
+    A byte-order mark (a spreadsheet's UTF-8 export) is not part of the first column's
+    name. Raises ``CorpusColumnsMissing`` for a header without ``reason`` or ``label``,
+    and what opening, decoding (``UnicodeError``) or parsing (``csv.Error``) raises.
+    """
     name = name or path.stem
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [
+            column for column in ("reason", "label") if column not in (reader.fieldnames or ())
+        ]
+        if missing:
+            raise CorpusColumnsMissing(f"no {' or '.join(missing)} column in its header")
         return [
             CorpusRow(name, line, row["reason"], row["label"], row.get("note") or "")
-            for line, row in enumerate(csv.DictReader(handle), start=2)
+            for line, row in enumerate(reader, start=2)
         ]
 
 

@@ -8,6 +8,13 @@ health-care laws and clinic names. The data is copied here, as it stands in
 do not change what this migration did. An administrator's edit is kept: a category is set
 only where it is still the default, cancel words are only added, a note only replaced
 where it is still the one 0004 wrote.
+
+Going back deletes an added term only where it is still exactly as written here (its
+note, cancel words, category and source), so a term an administrator created before this
+migration or edited since stays; puts back a note only where it is still the one written
+here; and resets a category and source only where they are still the ones set here. It
+does remove every cancel word listed in ``WIDENED`` from those terms, including one an
+administrator had written too, before or since: the table does not record who wrote a word.
 """
 
 from django.db import migrations
@@ -1847,8 +1854,17 @@ def terms_categorise(apps, schema_editor):
 
 def terms_uncategorise(apps, schema_editor):
     ReasonTerm = apps.get_model("compliance", "ReasonTerm")
-    for label, phrase, match, *_ in ADDED:
-        ReasonTerm.objects.filter(label=label, phrase=phrase, match=match).delete()
+    for label, phrase, match, unless_near, note, category, source in ADDED:
+        for term in ReasonTerm.objects.filter(label=label, phrase=phrase, match=match):
+            # unless_near is a JSON list; the data here holds tuples.
+            as_written = (list(term.unless_near), term.note, term.category, term.source) == (
+                list(unless_near),
+                note,
+                category,
+                source,
+            )
+            if as_written:
+                term.delete()
     for label, phrase, match, words, before, after in WIDENED:
         for term in ReasonTerm.objects.filter(label=label, phrase=phrase, match=match):
             term.unless_near = [w for w in term.unless_near if w not in words]

@@ -44,11 +44,11 @@ class Migration(migrations.Migration):
                 ('digest', models.BinaryField(help_text="SHA-256 of the reason's text", max_length=32)),
                 ('label', models.CharField(max_length=20)),
                 ('score', models.FloatField()),
-                ('drivers', models.JSONField(blank=True, default=list)),
                 ('read_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('model_version', 'digest'), name='learned_reading_once')],
+                'indexes': [models.Index(fields=['read_at'], name='learned_reading_read_at')],
             },
         ),
         migrations.RunPython(rules_add, rules_remove),

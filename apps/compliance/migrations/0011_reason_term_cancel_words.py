@@ -6,8 +6,10 @@ certification for a victim; HSI, CBP and DHS on ordinary federal crime; "deport"
 nickname; a clinic, a doula or its staff as the victim; a federal pickup of evidence.
 
 The words are copied here as ``apps/compliance/default_terms.py`` has them on the day of
-this migration (``CANCEL_WORDS_WIDENED``). Words are only added to a stored term, never
-taken from what an administrator wrote; going back removes exactly these words.
+this migration (``CANCEL_WORDS_WIDENED``). Going forward, words are only added to a
+stored term, never taken from what an administrator wrote. Going back removes every word
+listed here from the term, including one an administrator had written too (before this
+migration or since): the table does not record who wrote a word.
 """
 
 from django.db import migrations
