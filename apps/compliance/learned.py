@@ -16,9 +16,12 @@ Algorithm
    ``corpora.NAMES`` (first names and surnames of many origins, in equal numbers) replaces
    each listed name the reason holds, or, if it holds none, a name is put at its start,
    after its first word or at its end, in one of several forms ("Maria Gonzalez",
-   "Gonzalez Maria", "Gonzalez", "Maria"). The names are dealt to each label in rounds
-   (every name once per round, shuffled, with a fixed seed), so each name is as likely
-   under every label and the copies are the same on every build.
+   "Gonzalez Maria", "Gonzalez", "Maria"), in one copy of ``DOB_EVERY`` followed by an
+   invented date of birth: personal data is the terms' finding (``sensitive_data``), not
+   a purpose, and must not hide the purpose the model reads (``combine``). The names are
+   dealt to each label in rounds (every name once per round, shuffled, with a fixed
+   seed), so each name is as likely under every label and the copies are the same on
+   every build.
 3. **Features**: TF-IDF (sublinear term frequency, L2 norm) of word 1-2 grams and of
    character 2-5 grams inside each word (``char_wb``, so "imigrant" shares most of its
    grams with "immigrant"), one matrix side by side. Features seen in fewer than
@@ -89,8 +92,9 @@ POSITIVE = (IMMIGRATION, HEALTH_CARE)
 MIN_DF = 2
 #: Inverse of the regularisation strength: the lowest 5-fold log loss on the training
 #: corpora among 1, 3, 10, 20, 50 and 100 (docs/benchmarks.md). With the name copies 20
-#: scores a little better (0.109 against 0.122) but lets names move readings more (the
-#: widest spread over 35 names of a template 0.16 against 0.14), so 50 stays.
+#: scores a little better (0.112 against 0.122) but lets names move readings more (the
+#: widest spread of a reason's probability over the 35 names of
+#: tests/compliance/test_learned_fairness.py: 0.17 against 0.12), so 50 stays.
 C = 50.0
 FOLDS = 5
 RANDOM_STATE = 0
@@ -98,6 +102,8 @@ RANDOM_STATE = 0
 NAME_COPIES = 3
 #: The seed of the names' shuffles and places: a fixed one, so rebuilds agree byte for byte.
 NAME_SEED = 16
+#: One copy in this many gets a date of birth after the name (step 2 of the docstring).
+DOB_EVERY = 4
 #: Cross-validated precision each label's threshold must reach: a review label that is
 #: mostly wrong would bury auditors.
 TARGET_PRECISION = 0.97
@@ -200,6 +206,13 @@ def named_copies(
                 form = pick.choice(_name_forms(person["first"], person["surname"]))
                 at = pick.choice((0, min(1, len(words)), len(words)))
                 named = words[:at] + form + words[at:]
+            if pick.randrange(DOB_EVERY) == 0:
+                born = [
+                    str(pick.randint(1, 12)),
+                    str(pick.randint(1, 28)),
+                    str(pick.randint(1940, 2008)),
+                ]
+                named += pick.choice((["dob"], [])) + born
             copies[0].append(" ".join(named))
             copies[1].append(target)
             copies[2].append(index)
@@ -354,6 +367,7 @@ def reason_model_fit(*, paths: Sequence[Path] | None = None, names: Path = corpo
             "random_state": RANDOM_STATE,
             "name_copies": NAME_COPIES,
             "name_seed": NAME_SEED,
+            "dob_every": DOB_EVERY,
             "target_precision": TARGET_PRECISION,
         },
         "classes": list(CLASSES),

@@ -45,7 +45,7 @@ TEMPLATES = [
     pytest.param(
         "{name} entered without inspection",
         IMMIGRATION,
-        # Known: its probability (0.83-0.97) straddles the threshold, as a name dilutes
+        # Known: its probability (0.86-0.98) straddles the threshold, as a name dilutes
         # a three-word reason; the spread is small and no origin leads, but the label
         # flips for a few names. Strict, so a model that fixes it is noticed.
         marks=pytest.mark.xfail(strict=True, reason="straddles the immigration threshold"),
