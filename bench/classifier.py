@@ -52,6 +52,7 @@ CORPORA = {
     "holdout": corpora.HOLDOUT,
     "train": corpora.TRAINING,
     "contrast": corpora.CONTRAST,
+    "ordinary": corpora.ORDINARY,
     # Written blind (by someone who had not seen the term lists), frozen before any term
     # is added from it (tests/compliance/README_blind.md).
     "blind": ROOT / "tests" / "compliance" / "reason_blind.csv",
