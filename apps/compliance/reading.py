@@ -84,7 +84,8 @@ def learned_readings(reasons: list[str]) -> dict[str, Reading]:
             (keys[reason], reading.label, reading.score)
             for reason, reading in zip(missing, fresh, strict=True)
         )
-        transaction.on_commit(partial(_cache_add, model.version, rows))
+        # Robust: the cache failing to fill must not fail the load that committed.
+        transaction.on_commit(partial(_cache_add, model.version, rows), robust=True)
     return readings
 
 
