@@ -6,7 +6,7 @@ from django.db import models
 
 from apps.agencies.models import Agency
 
-from .classifier import ReasonClassifier, Term
+from .classifier import ReasonClassifier, Term, near_entry
 
 
 class Severity(models.TextChoices):
@@ -176,11 +176,18 @@ class ReasonTerm(models.Model):
     def clean(self) -> None:
         # A term the classifier cannot build would stop classification for everyone.
         try:
-            ReasonClassifier(
-                [Term(self.label, self.phrase, self.match, tuple(self.unless_near or ()))]
-            )
+            ReasonClassifier([Term(self.label, self.phrase, self.match)])
         except (ValueError, TypeError) as error:
             raise ValidationError({"phrase": str(error)}) from error
+        # Each cancel entry read as the classifier reads it, whatever path saves the term.
+        problems = []
+        for entry in self.unless_near or ():
+            try:
+                near_entry(str(entry))
+            except ValueError as error:
+                problems.append(str(error))
+        if problems:
+            raise ValidationError({"unless_near": problems})
 
 
 class LearnedReading(models.Model):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 
 from apps.compliance.classifier import ReasonClassifier, Term
@@ -405,3 +406,14 @@ def test_preview_lists_at_most_200_flips_per_corpus_and_counts_them_all(
     assert "205 of the 205 development rows would change label" in page
     assert "frobnicate run 199<" in page and "frobnicate run 200<" not in page
     assert "And 5 more rows not listed here" in page
+
+
+@pytest.mark.parametrize("entry", ["~3", "word ~-1", "victim ~9"])
+def test_a_term_saved_without_the_form_refuses_a_bad_cancel_entry_on_that_field(entry):
+    term = ReasonTerm(label="immigration", phrase="frobnicate", unless_near=["ok", entry])
+
+    with pytest.raises(ValidationError) as raised:
+        term.full_clean()
+
+    assert set(raised.value.message_dict) == {"unless_near"}
+    assert entry in raised.value.message_dict["unless_near"][0]
