@@ -26,7 +26,6 @@ loaded) and the share of a 5,000,000-search ingest that classification takes.
 No Django needed.
 """
 
-import csv
 import random
 import resource
 import subprocess
@@ -88,8 +87,7 @@ def baseline(reason: str) -> str:
 
 
 def load(path: Path) -> list[tuple[str, str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return [(row["reason"], row["label"], row["note"]) for row in csv.DictReader(handle)]
+    return [(row.reason, row.label, row.note) for row in corpora.load(path)]
 
 
 def scores(gold: list[str], predicted: list[str], label: str) -> tuple[float, float, float, int]:

@@ -38,7 +38,7 @@ from psycopg.types.json import Jsonb, set_json_loads
 
 from apps.agencies.models import Agency, ImmigrationAgreement
 from apps.agencies.naming import parse_agency_name
-from apps.compliance import vocabulary
+from apps.compliance import learned, vocabulary
 from apps.compliance.blocklist import blocked_agency_ids
 from apps.compliance.models import SEVERITY_ORDER, Rule, Severity
 from apps.compliance.packs import packs_read
@@ -458,14 +458,8 @@ _REASON_LABELS = {
     "VAGUE_REASON": "vague",
     "SENSITIVE_DATA_IN_REASON": "sensitive_data",
     # Read by the learned signal alone (apps.compliance.reading): for review.
-    "IMMIGRATION_REASON_REVIEW": "immigration_review",
-    "HEALTH_CARE_REASON_REVIEW": "health_care_review",
+    **learned.REVIEW_RULES,
 }
-# A finding no term confirms is for review whatever severity its rule was given: the
-# learned signal alone never makes a critical finding (a term that agrees labels the
-# searches immigration or health care, and IMMIGRATION_SEARCH or HEALTH_CARE_SEARCH
-# finds them).
-_LEARNED_REVIEW = frozenset({"IMMIGRATION_REASON_REVIEW", "HEALTH_CARE_REASON_REVIEW"})
 _BLOCKED_SEARCH = vocabulary.blocked_sql("s.{search.agency}", blocked=[]).sql
 _REASON_CONDITIONS = {
     code: _label_is(label) + (f" OR {_BLOCKED_SEARCH}" if code == "IMMIGRATION_SEARCH" else "")
@@ -644,7 +638,10 @@ def _search_hit(context: Context, row: dict) -> Hit:
         rule = context.rule(row["municipality_id"], "IMMIGRATION_PARTNER_SEARCH")
         severity = _review_severity(rule) if code == _PARTNER_REVIEW else None
         code = "IMMIGRATION_PARTNER_SEARCH"
-    elif code in _LEARNED_REVIEW:
+    elif code in learned.REVIEW_RULES:
+        # No term confirms it: for review whatever severity its rule was given, so the
+        # learned signal alone never makes a critical finding (a term that agrees labels
+        # the searches immigration or health care, for IMMIGRATION_SEARCH and the like).
         severity = Severity.REVIEW
     return Hit(
         municipality_id=row["municipality_id"],

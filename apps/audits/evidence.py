@@ -28,14 +28,11 @@ _SEARCH_LABELS = {
     "HEALTH_CARE_SEARCH": classifier.HEALTH_CARE,
     "VAGUE_REASON": classifier.VAGUE,
     "SENSITIVE_DATA_IN_REASON": classifier.SENSITIVE_DATA,
-    "IMMIGRATION_REASON_REVIEW": learned.IMMIGRATION_REVIEW,
-    "HEALTH_CARE_REASON_REVIEW": learned.HEALTH_CARE_REVIEW,
+    **learned.REVIEW_RULES,
     "SEARCH_WITHOUT_GRANT": "",
     # A 287(g) partner's searches: those for immigration purposes, or any (the review).
     "IMMIGRATION_PARTNER_SEARCH": "",
 }
-# The rules of the learned signal: their page shows what drove each reading.
-_LEARNED_RULES = frozenset({"IMMIGRATION_REASON_REVIEW", "HEALTH_CARE_REASON_REVIEW"})
 
 
 @dataclass(frozen=True)
@@ -49,23 +46,6 @@ class EvidenceRow:
     case_number: str = ""
 
 
-@dataclass(frozen=True)
-class ReadingShown:
-    """The learned signal's reading of one reason: its label, score and the n-grams
-    (with their weight) that drove it, strongest first."""
-
-    reason: str
-    label: str
-    score: float
-    drivers: list[tuple[str, float]]
-
-    @property
-    def label_display(self) -> str:
-        return {classifier.IMMIGRATION: "Immigration", classifier.HEALTH_CARE: "Health care"}.get(
-            self.label, "Nothing"
-        )
-
-
 @dataclass
 class EvidenceRows:
     """What the finding page shows: `kind` is "searches", "grant" or "acceptances"."""
@@ -77,8 +57,8 @@ class EvidenceRows:
     list_query: dict[str, str | int] = field(default_factory=dict)
     grant: SharingGrant | None = None
     accepted_by: str = ""
-    # For a finding of the learned signal: why it read each shown reason as it did.
-    readings: list["ReadingShown"] = field(default_factory=list)
+    # For a finding of the learned signal: its reading of each shown reason, and why.
+    readings: dict[str, learned.Reading] = field(default_factory=dict)
 
     @property
     def list_query_string(self) -> str:
@@ -127,13 +107,9 @@ def _search_rows(finding: Finding) -> EvidenceRows:
         )
         for row in searches
     ]
-    if finding.rule_code in _LEARNED_RULES:
+    if finding.rule_code in learned.REVIEW_RULES:
         # Worked out now from the rows' own reasons: nothing of a reason is stored.
-        readings = readings_shown(row.reason for row in result.rows)
-        result.readings = [
-            ReadingShown(reason, reading.label, reading.score, list(reading.drivers))
-            for reason, reading in readings.items()
-        ]
+        result.readings = readings_shown(row.reason for row in result.rows)
     return result
 
 

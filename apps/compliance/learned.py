@@ -1,9 +1,9 @@
 """The learned reason signal: immigration and health-care purpose the terms do not name.
 
 The term classifier (``apps.compliance.classifier``) decides what its lists name. This
-model reads the reasons the terms pass as ``none`` or ``vague`` and proposes a label *for
-review*: a person decides, the model never opens a critical finding on its own
-(``combine``).
+model reads the reasons the terms pass as ``none``, ``vague`` or ``sensitive_data`` and
+proposes a label *for review*: a person decides, the model never opens a critical finding
+on its own (``combine``).
 
 Algorithm
 ---------
@@ -77,6 +77,17 @@ from .classifier import (
 IMMIGRATION_REVIEW = "immigration_review"
 HEALTH_CARE_REVIEW = "health_care_review"
 REVIEW_LABELS = {IMMIGRATION: IMMIGRATION_REVIEW, HEALTH_CARE: HEALTH_CARE_REVIEW}
+#: The rules that find the searches of each review label (``apps.compliance.rulebook``);
+#: their findings are always for review.
+REVIEW_RULES = {
+    "IMMIGRATION_REASON_REVIEW": IMMIGRATION_REVIEW,
+    "HEALTH_CARE_REASON_REVIEW": HEALTH_CARE_REVIEW,
+}
+#: The term labels a reading may turn into a review label: all but a term's immigration or
+#: health-care label (``combine``).
+OPEN_TO_REVIEW = frozenset({NONE, VAGUE, SENSITIVE_DATA})
+#: A reading's label as a page shows it.
+LABEL_NAMES = {IMMIGRATION: "Immigration", HEALTH_CARE: "Health care", NONE: "Nothing"}
 
 ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "reason_model.json.gz"
 #: The layout of the artifact's JSON; a loader refuses any other.
@@ -133,6 +144,10 @@ class Reading:
     label: str
     score: float
     drivers: tuple[tuple[str, float], ...]
+
+    @property
+    def label_name(self) -> str:
+        return LABEL_NAMES[self.label]
 
 
 def model_text(reason: str) -> str:
@@ -247,18 +262,14 @@ def _threshold(probability: Any, predicted: Any, gold: Any, label: str) -> dict[
         flagged = (predicted == label) & (probability >= threshold)
         right = int((flagged & (gold == label)).sum())
         precision = right / int(flagged.sum())
-        if precision >= TARGET_PRECISION:
-            return {
-                "threshold": threshold,
-                "precision": round(precision, 4),
-                "recall": round(right / support, 4) if support else 0.0,
-            }
-        if precision > best["precision"]:
+        if precision >= TARGET_PRECISION or precision > best["precision"]:
             best = {
                 "threshold": threshold,
                 "precision": round(precision, 4),
                 "recall": round(right / support, 4) if support else 0.0,
             }
+        if precision >= TARGET_PRECISION:
+            break
     return best
 
 
@@ -288,12 +299,16 @@ def cross_validated(
     return probabilities
 
 
-def _predict(word, char, model, texts: Sequence[str]):
+def _features(word, char, texts: Sequence[str]):
+    """The word and character grams of ``texts``, side by side (step 3)."""
     # Imported here for the same reason as in ``_vectorisers``.
     import scipy.sparse
 
-    features = scipy.sparse.hstack([word.transform(texts), char.transform(texts)]).tocsr()
-    return model.predict_proba(features)
+    return scipy.sparse.hstack([word.transform(texts), char.transform(texts)]).tocsr()
+
+
+def _predict(word, char, model, texts: Sequence[str]):
+    return model.predict_proba(_features(word, char, texts))
 
 
 def _decide(probabilities: Any) -> tuple[Any, Any]:
@@ -457,7 +472,7 @@ class ReasonModel:
         for start in range(0, len(reasons), BATCH):
             batch = reasons[start : start + BATCH]
             texts = [model_text(reason) for reason in batch]
-            features = self._features(texts)
+            features = _features(self._word, self._char, texts)
             label, probability = _decide(self._model.predict_proba(features))
             for index, reason in enumerate(batch):
                 name, score = str(label[index]), float(probability[index])
@@ -467,14 +482,6 @@ class ReasonModel:
                 drivers = self._drivers(reason, features.getrow(index), name)
                 readings.append(Reading(name, score, drivers))
         return readings
-
-    def _features(self, texts: Sequence[str]):
-        # Imported here for the same reason as in ``_vectorisers``.
-        import scipy.sparse
-
-        return scipy.sparse.hstack(
-            [self._word.transform(texts), self._char.transform(texts)]
-        ).tocsr()
 
     def _drivers(self, reason: str, row: Any, label: str) -> tuple[tuple[str, float], ...]:
         """Step 5 of the module docstring: words and phrases of the reason, as written,
@@ -534,8 +541,6 @@ def combine(term_label: str, reading: Reading) -> str:
     terms read ``none``, ``vague`` or ``sensitive_data``, the model's label becomes its
     *review* label (personal data in a reason does not hide the purpose the model reads
     in it); otherwise (the model reads nothing) the terms' label stands."""
-    if term_label in POSITIVE:
-        return term_label
-    if term_label in (NONE, VAGUE, SENSITIVE_DATA) and reading.label in REVIEW_LABELS:
+    if term_label in OPEN_TO_REVIEW and reading.label in REVIEW_LABELS:
         return REVIEW_LABELS[reading.label]
     return term_label

@@ -3,11 +3,12 @@ term matched, by the learned signal too.
 
 `reasons_read` gives the label a search stores (`SearchEvent.reason_label`):
 
-- the terms' label (`apps.compliance.classifier`) when a term of immigration, health care
-  or personal data matched: a term decides, and its findings may be critical;
-- otherwise (the terms read "none" or "vague"), the learned signal's review label
-  (``immigration_review``, ``health_care_review``) when the model reads such a purpose, so
-  the search makes a finding for review, never a critical one (`learned.combine`);
+- the terms' label (`apps.compliance.classifier`) when an immigration or health-care term
+  matched: a term decides, and its findings may be critical;
+- otherwise (the terms read "none", "vague" or "sensitive_data"), the learned signal's
+  review label (``immigration_review``, ``health_care_review``) when the model reads such a
+  purpose, so the search makes a finding for review, never a critical one
+  (`learned.combine`; personal data in a reason does not hide the purpose it states);
 - otherwise the terms' label.
 
 The learned reading of a reason is kept in `LearnedReading`, by the SHA-256 of its text
@@ -24,15 +25,9 @@ from functools import partial
 
 from django.db import connection, transaction
 
-from .classifier import NONE, SENSITIVE_DATA, VAGUE
-from .learned import Reading, combine, reason_model
+from .learned import OPEN_TO_REVIEW, Reading, combine, reason_model
 from .models import LearnedReading
 from .terms import reason_classifier
-
-#: The term labels the learned signal may turn into a review label: all but a term's
-#: immigration or health-care reading. Personal data in a reason does not hide a purpose
-#: the model reads in it (the review outranks SENSITIVE_DATA_IN_REASON for that search).
-OPEN_TO_LEARNED = frozenset({NONE, VAGUE, SENSITIVE_DATA})
 
 _TABLE = LearnedReading._meta.db_table
 
@@ -46,7 +41,7 @@ def reasons_read(reasons: Iterable[str | None]) -> dict[str | None, str]:
     """The label of each distinct reason (see the module docstring)."""
     classifier = reason_classifier()
     labels = {reason: classifier.classify(reason or "").label for reason in set(reasons)}
-    open_ = [reason for reason, label in labels.items() if label in OPEN_TO_LEARNED]
+    open_ = [reason for reason, label in labels.items() if label in OPEN_TO_REVIEW]
     if open_:
         readings = learned_readings([reason or "" for reason in open_])
         for reason in open_:
