@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.audits.evaluation import municipality_evaluate
 from apps.audits.models import Finding
+from apps.compliance.models import LearnedReading
 from apps.core import locks
 from apps.core.models import ActivityEntry
 from apps.municipalities.scoping import municipality_scope, statewide_scope
@@ -175,10 +176,22 @@ def test_retention_drops_the_oldest_month_and_leaves_findings_evidence_as_it_was
     now = timezone.now().astimezone(UTC)
     months = (now.year * 12 + now.month) - (MAY.year * 12 + MAY.month)
 
+    # The learned signal's cached readings of the dropped months go with them.
+    old_reading, new_reading = (
+        LearnedReading.objects.create(model_version="v", digest=text.encode(), label="none",
+                                      score=0.1)
+        for text in ("april", "today")
+    )  # fmt: skip
+    LearnedReading.objects.filter(pk=old_reading.pk).update(
+        read_at=datetime(2023, 4, 20, tzinfo=UTC)
+    )
+
     call_command("searches_retention", older_than_months=months, dry_run=True)
     assert f"{PARENT}_y2023m04" in partitions_of_parent()
 
     call_command("searches_retention", older_than_months=months)
+    kept_readings = set(LearnedReading.objects.values_list("pk", flat=True))
+    assert new_reading.pk in kept_readings and old_reading.pk not in kept_readings
 
     remaining = partitions_of_parent()
     assert f"{PARENT}_y2023m04" not in remaining
